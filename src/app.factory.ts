@@ -1,0 +1,74 @@
+import 'reflect-metadata';
+import { type LogLevel as NestLogLevel, type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { AppModule, type AppOptions } from './app.module.js';
+import { ApiExceptionFilter } from './common/http/exception.filter.js';
+import { RouteTable } from './common/http/method-not-allowed.js';
+import { createValidationPipe } from './common/http/validation.pipe.js';
+import type { LogLevel } from './config/config.js';
+import { ALIAS_PREFIX, API_PREFIX, VERSION } from './version.js';
+
+const LEVELS: NestLogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+const LEVEL_INDEX: Record<LogLevel, number> = { fatal: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5 };
+
+export function nestLogLevels(level: LogLevel): NestLogLevel[] {
+  return LEVELS.slice(0, LEVEL_INDEX[level] + 1);
+}
+
+/** `/api/v1/...` (a gateway that strips the service slug) is served by the canonical routes. */
+export function rewriteAliasPrefix(url: string): string {
+  return url.startsWith(ALIAS_PREFIX) ||
+    url === ALIAS_PREFIX.slice(0, -1) ||
+    url.startsWith(`${ALIAS_PREFIX.slice(0, -1)}?`)
+    ? `/${API_PREFIX}${url.slice(ALIAS_PREFIX.length - 1)}`
+    : url;
+}
+
+/**
+ * Builds the Nest application (not yet listening): Fastify with optional trailing
+ * slashes and the /api/v1 alias, the global prefix, validation, error mapping, 405s and
+ * the OpenAPI docs. Shared by `serve`, the tests and the `openapi` command.
+ */
+export async function createApp(
+  options: AppOptions & { logger?: LoggerService | false },
+): Promise<NestFastifyApplication> {
+  const routes = new RouteTable();
+  const adapter = new FastifyAdapter({
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    rewriteUrl: (request: { url?: string }) => rewriteAliasPrefix(request.url ?? '/'),
+    trustProxy: false,
+  });
+  routes.attach(adapter.getInstance());
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
+    logger: options.logger ?? nestLogLevels(options.config.logLevel),
+    abortOnError: false,
+  });
+  app.setGlobalPrefix(API_PREFIX);
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ApiExceptionFilter(routes));
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup(`${API_PREFIX}/docs`, app, document, {
+    jsonDocumentUrl: `${API_PREFIX}/openapi.json`,
+    raw: ['json'],
+    customSiteTitle: 'Inventory API',
+  });
+  await app.init();
+  return app;
+}
+
+export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Inventory API')
+    .setDescription(
+      'Unified infrastructure inventory: providers and their collection runs, resources with identity, ' +
+        'relationships and history, and the taxonomy. Lists answer `{count, next, previous, results}`; ' +
+        'errors answer `{detail}`. Every route is also served under `/api/v1/`.',
+    )
+    .setVersion(VERSION)
+    .build();
+  return SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
+  });
+}

@@ -1,0 +1,156 @@
+import 'reflect-metadata';
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { Logger } from '@nestjs/common';
+import { buildOpenApiDocument, createApp } from './app.factory.js';
+import { SecretBox } from './common/crypto/secret-box.js';
+import { CONFIG_ERROR_EXIT_CODE, ConfigError, loadConfig, type InventoryConfig } from './config/config.js';
+import { openDatabase } from './database/database-target.js';
+import { migrationStatus, revertLastMigration, runMigrations } from './database/migrations.js';
+import { startService } from './serve.js';
+import { VERSION } from './version.js';
+
+const USAGE = `inventory ${VERSION}: unified infrastructure inventory
+
+Usage: inventory <command> [options]
+
+Commands:
+  serve                 Run the service (default). Role from INVENTORY_ROLE.
+  migrate               Apply pending database migrations.
+  migrate --status      List migrations and whether each is applied.
+  migrate --revert      Revert the most recent migration.
+  openapi [--out FILE]  Print (or write) the OpenAPI document; needs no database.
+  help                  Show this text.
+
+Without DATABASE_URL every command uses the embedded PostgreSQL in INVENTORY_DATA_DIR
+(default ./.data), attaching to it when the service is already running.
+Exit codes: 0 ok, 1 failure, 2 bad configuration or usage.`;
+
+class UsageError extends Error {}
+
+const logger = new Logger('CLI');
+
+async function withDatabase<T>(config: InventoryConfig, work: (url: string) => Promise<T>): Promise<T> {
+  const database = await openDatabase(config, (m) => logger.log(m));
+  try {
+    return await work(database.url);
+  } finally {
+    await database.close();
+  }
+}
+
+async function serve(config: InventoryConfig): Promise<void> {
+  const service = await startService(config);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      logger.warn(`${signal} again: exiting now`);
+      process.exit(130);
+    }
+    stopping = true;
+    logger.log(`${signal} received: finishing in-flight requests, then stopping`);
+    service.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(error instanceof Error ? error.message : String(error));
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+async function migrate(
+  config: InventoryConfig,
+  flags: { status?: boolean; revert?: boolean },
+): Promise<void> {
+  await withDatabase(config, async (url) => {
+    if (flags.status) {
+      for (const m of await migrationStatus(url)) console.log(`${m.applied ? '[x]' : '[ ]'} ${m.name}`);
+    } else if (flags.revert) {
+      await revertLastMigration(url);
+      logger.log('Reverted the most recent migration');
+    } else {
+      const applied = await runMigrations(url, (m) => logger.log(m));
+      logger.log(
+        applied.length
+          ? `Applied ${applied.length} migrations`
+          : 'Nothing to migrate: the schema is up to date',
+      );
+    }
+  });
+}
+
+async function openapi(config: InventoryConfig, out: string | undefined): Promise<void> {
+  const app = await createApp({
+    config,
+    databaseUrl: 'postgres://unused@127.0.0.1/unused',
+    secretBox: new SecretBox(Buffer.alloc(32)),
+    withoutDatabase: true,
+    logger: false,
+  });
+  const json = `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`;
+  await app.close();
+  if (out) {
+    await writeFile(out, json);
+    logger.log(`Wrote ${out}`);
+  } else {
+    process.stdout.write(json);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      status: { type: 'boolean' },
+      revert: { type: 'boolean' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0] ?? 'serve';
+  if (values.help || command === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'serve':
+      await serve(config);
+      return -1; // keep running until a signal
+    case 'migrate':
+      await migrate(config, values);
+      return 0;
+    case 'openapi':
+      await openapi(config, values.out);
+      return 0;
+    default:
+      throw new UsageError(`Unknown command "${command}".`);
+  }
+}
+
+/** Runs a CLI invocation and exits the process with its code (except for `serve`, which keeps running). */
+export function runCli(argv: string[]): void {
+  main(argv).then(
+    (code) => {
+      if (code >= 0) process.exit(code);
+    },
+    (error: unknown) => {
+      if (
+        error instanceof ConfigError ||
+        error instanceof UsageError ||
+        (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+      ) {
+        console.error(
+          error instanceof UsageError ? `${error.message}\n\n${USAGE}` : (error as Error).message,
+        );
+        process.exit(CONFIG_ERROR_EXIT_CODE);
+      }
+      logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      process.exit(1);
+    },
+  );
+}

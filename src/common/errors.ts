@@ -1,0 +1,58 @@
+/**
+ * Domain errors. Services throw these (never HttpException); the global exception
+ * filter turns them into `{"detail": ...}` responses with the right status.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly status: number;
+  /** Extra members of the response body besides `detail`. */
+  readonly extra: Record<string, unknown> = {};
+}
+
+export class NotFoundError extends DomainError {
+  readonly status = 404;
+  constructor(detail = 'Not found.') {
+    super(detail);
+  }
+}
+
+export class ConflictError extends DomainError {
+  readonly status = 409;
+  constructor(detail: string, extra: Record<string, unknown> = {}) {
+    super(detail);
+    Object.assign(this.extra, extra);
+  }
+}
+
+/** Bad input: `errors` maps a field or query parameter to its messages. */
+export class ValidationFailedError extends DomainError {
+  readonly status = 400;
+  constructor(
+    readonly errors: Record<string, string[]>,
+    detail?: string,
+  ) {
+    super(detail ?? firstMessage(errors));
+    this.extra.errors = errors;
+  }
+}
+
+/** A malformed query parameter (filter value, ordering field, page). */
+export class InvalidQueryError extends ValidationFailedError {
+  constructor(parameter: string, message: string) {
+    super({ [parameter]: [message] }, `Invalid value for '${parameter}': ${message}`);
+  }
+}
+
+export class MethodNotAllowedError extends DomainError {
+  readonly status = 405;
+  constructor(
+    method: string,
+    readonly allow: string[],
+  ) {
+    super(`Method "${method}" not allowed.`);
+  }
+}
+
+function firstMessage(errors: Record<string, string[]>): string {
+  const [field, messages] = Object.entries(errors)[0] ?? [];
+  return field ? `${field}: ${messages?.[0] ?? 'invalid'}` : 'Invalid input.';
+}

@@ -1,0 +1,33 @@
+import FindMyWay from 'find-my-way';
+import type { FastifyInstance } from 'fastify';
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/**
+ * Remembers every route Fastify registers, so a request for a known path with an
+ * unsupported method (POST to a read-only collection) is answered 405 with `Allow`
+ * instead of a misleading 404.
+ */
+export class RouteTable {
+  private readonly router = FindMyWay({ ignoreTrailingSlash: true });
+
+  attach(fastify: FastifyInstance): void {
+    fastify.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) {
+        if ((METHODS as readonly string[]).includes(method)) {
+          try {
+            this.router.on(method as (typeof METHODS)[number], route.url, () => undefined);
+          } catch {
+            /* the same route registered twice (e.g. HEAD added by Fastify) */
+          }
+        }
+      }
+    });
+  }
+
+  /** Methods the path answers to; empty when no route matches the path at all. */
+  allowedMethods(path: string): string[] {
+    const clean = path.split('?')[0];
+    return METHODS.filter((method) => this.router.find(method, clean) !== null);
+  }
+}

@@ -1,0 +1,60 @@
+import { NotFoundError } from '../errors.js';
+import type { ParsedListQuery } from './list-query.js';
+import { buildPage, type Page } from './page.js';
+
+/** Anything that can run parameterised SQL: a DataSource, an EntityManager or a QueryRunner. */
+export interface Queryable {
+  query<T = unknown>(sql: string, parameters?: unknown[]): Promise<T>;
+}
+
+export interface ListSource<Row, T> {
+  /** The SELECT list (columns of `from` and its joins). */
+  select: string;
+  /** FROM clause including the joins filters, search and ordering refer to. */
+  from: string;
+  /** A cheaper FROM for the count, when the joins only feed the SELECT list. */
+  countFrom?: string;
+  /** Conditions the caller adds (parent resource, access scope); placeholders from `query.params`. */
+  where?: string[];
+  map: (row: Row) => T;
+}
+
+/**
+ * Runs a parsed list query: one SELECT for the page and one COUNT over the same
+ * conditions (never `rows.length`), in parallel on two pooled connections.
+ */
+export async function runList<Row, T>(
+  db: Queryable,
+  query: ParsedListQuery,
+  source: ListSource<Row, T>,
+): Promise<Page<T>> {
+  const conditions = [...(source.where ?? []), ...query.where];
+  const whereSql = conditions.length ? `WHERE ${conditions.map((c) => `(${c})`).join(' AND ')}` : '';
+  const params = query.params.values;
+  const offset = (query.page - 1) * query.pageSize;
+  const [rows, counted] = await Promise.all([
+    db.query<Row[]>(
+      `SELECT ${source.select} FROM ${source.from} ${whereSql} ORDER BY ${query.orderBy} LIMIT ${query.pageSize} OFFSET ${offset}`,
+      params,
+    ),
+    db.query<{ count: number }[]>(
+      `SELECT count(*)::int AS count FROM ${source.countFrom ?? source.from} ${whereSql}`,
+      params,
+    ),
+  ]);
+  const count = counted[0]?.count ?? 0;
+  if (rows.length === 0 && query.page > 1) throw new NotFoundError('Invalid page.');
+  return buildPage(query, count, rows.map(source.map));
+}
+
+/** The first row of a query, or a 404 with the given message. */
+export async function queryOne<Row>(
+  db: Queryable,
+  sql: string,
+  params: unknown[],
+  notFound: string,
+): Promise<Row> {
+  const rows = await db.query<Row[]>(sql, params);
+  if (!rows[0]) throw new NotFoundError(notFound);
+  return rows[0];
+}

@@ -1,0 +1,64 @@
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8000,
+      host: '0.0.0.0',
+      databaseUrl: null,
+      role: 'all',
+      logLevel: 'info',
+      migrationsRun: true,
+      secretKey: null,
+    });
+    expect(config.dataDir.endsWith('.data')).toBe(true);
+  });
+
+  it('reads every documented variable', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      HOST: '127.0.0.1',
+      DATABASE_URL: 'postgres://u:p@db:5432/inv',
+      INVENTORY_DATA_DIR: '/var/lib/inventory',
+      INVENTORY_ROLE: 'worker',
+      LOG_LEVEL: 'debug',
+      MIGRATIONS_RUN: 'false',
+      INVENTORY_SECRET_KEY: 'ab'.repeat(32),
+    });
+    expect(config).toMatchObject({
+      port: 9000,
+      host: '127.0.0.1',
+      databaseUrl: 'postgres://u:p@db:5432/inv',
+      dataDir: '/var/lib/inventory',
+      role: 'worker',
+      logLevel: 'debug',
+      migrationsRun: false,
+    });
+    expect(config.secretKey?.length).toBe(32);
+  });
+
+  it('lists every bad value at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        INVENTORY_ROLE: 'boss',
+        MIGRATIONS_RUN: 'maybe',
+        DATABASE_URL: 'mysql://x',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('PORT');
+    expect(problems).toContain('INVENTORY_ROLE');
+    expect(problems).toContain('MIGRATIONS_RUN');
+    expect(problems).toContain('DATABASE_URL');
+  });
+
+  it('rejects a secret key of the wrong length', () => {
+    expect(() => loadConfig({ INVENTORY_SECRET_KEY: 'abcd' })).toThrow(/INVENTORY_SECRET_KEY/);
+  });
+});

@@ -1,0 +1,111 @@
+import { resolve } from 'node:path';
+
+export type InventoryRole = 'all' | 'api' | 'worker';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+
+/** Every setting the service reads from its environment, typed and validated once at start. */
+export interface InventoryConfig {
+  port: number;
+  host: string;
+  /** Null means: start (or attach to) the embedded PostgreSQL in `dataDir`. */
+  databaseUrl: string | null;
+  dataDir: string;
+  role: InventoryRole;
+  logLevel: LogLevel;
+  migrationsRun: boolean;
+  /** 32-byte key for AES-256-GCM; null means "generate one into the data folder". */
+  secretKey: Buffer | null;
+  databasePoolSize: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const ROLES: readonly InventoryRole[] = ['all', 'api', 'worker'];
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+
+/** Exit code for a configuration the service refuses to start with. */
+export const CONFIG_ERROR_EXIT_CODE = 2;
+
+/** Reads and validates the environment. Throws ConfigError listing every problem at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfig {
+  const problems: string[] = [];
+  const text = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name} must be a whole number between ${min} and ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    const lowered = raw.toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(lowered)) return true;
+    if (['false', '0', 'no', 'off'].includes(lowered)) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(raw.toLowerCase())) {
+      problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+      return fallback;
+    }
+    return raw.toLowerCase() as T;
+  };
+
+  const databaseUrl = text('DATABASE_URL') ?? null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+
+  let secretKey: Buffer | null = null;
+  const rawKey = text('INVENTORY_SECRET_KEY');
+  if (rawKey !== undefined) {
+    secretKey = parseSecretKey(rawKey);
+    if (secretKey === null) {
+      problems.push(
+        'INVENTORY_SECRET_KEY must be 32 bytes as 64 hex characters or base64 (openssl rand -hex 32)',
+      );
+    }
+  }
+
+  const config: InventoryConfig = {
+    port: int('PORT', 8000, 0, 65535),
+    host: text('HOST') ?? '0.0.0.0',
+    databaseUrl,
+    dataDir: resolve(text('INVENTORY_DATA_DIR') ?? './.data'),
+    role: oneOf('INVENTORY_ROLE', ROLES, 'all'),
+    logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    migrationsRun: bool('MIGRATIONS_RUN', true),
+    secretKey,
+    databasePoolSize: int('DATABASE_POOL_SIZE', 10, 1, 500),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** Accepts 64 hex characters or base64 of exactly 32 bytes. */
+export function parseSecretKey(raw: string): Buffer | null {
+  if (/^[0-9a-fA-F]{64}$/.test(raw)) return Buffer.from(raw, 'hex');
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(raw)) {
+    const decoded = Buffer.from(raw, 'base64');
+    if (decoded.length === 32) return decoded;
+  }
+  return null;
+}
+
+/** The Nest injection token for InventoryConfig. */
+export const INVENTORY_CONFIG = Symbol('INVENTORY_CONFIG');

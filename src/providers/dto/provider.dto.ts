@@ -1,0 +1,90 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsInt, IsObject, IsString, Length, Matches, MaxLength, Min } from 'class-validator';
+import { OptionalField } from '../../common/http/validators.js';
+import { INFRASTRUCTURES } from '../provider.enums.js';
+
+const SLUG = /^[a-z0-9][a-z0-9_.-]*$/;
+
+/** Body of POST (and PUT, which replaces every field) /providers/. */
+export class CreateProviderDto {
+  @ApiProperty({ example: 'Home Lab vCenter', maxLength: 255 })
+  @IsString()
+  @Length(1, 255)
+  name: string;
+
+  @ApiPropertyOptional({ default: '' })
+  @OptionalField()
+  @IsString()
+  @MaxLength(10000)
+  description?: string;
+
+  @ApiProperty({ description: 'Organization id.', example: 1 })
+  @IsInt()
+  @Min(1)
+  organization: number;
+
+  @ApiProperty({
+    example: 'vmware',
+    description: 'Plugin vendor; with provider_type names the plugin `vendor:provider_type`.',
+  })
+  @IsString()
+  @Length(1, 64)
+  @Matches(SLUG, { message: 'vendor must be lower-case letters, digits, "_", "." or "-"' })
+  vendor: string;
+
+  @ApiProperty({ example: 'vcenter' })
+  @IsString()
+  @Length(1, 64)
+  @Matches(SLUG, { message: 'provider_type must be lower-case letters, digits, "_", "." or "-"' })
+  provider_type: string;
+
+  @ApiProperty({ enum: INFRASTRUCTURES, example: 'private_cloud' })
+  @IsIn(INFRASTRUCTURES)
+  infrastructure: string;
+
+  @ApiPropertyOptional({ example: 'vcsa01.lab.local', default: '' })
+  @OptionalField()
+  @IsString()
+  @MaxLength(1024)
+  endpoint?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Plugin connection settings. Values under secret-looking keys (password, secret, token, key, ...) are encrypted at rest and shown as "$encrypted$"; sending "$encrypted$" back keeps the stored value.',
+    example: { username: 'administrator@vsphere.local', password: 'secret', port: 443, verify_ssl: true },
+    type: 'object',
+    additionalProperties: true,
+  })
+  @OptionalField()
+  @IsObject({ message: 'connection_config must be a JSON object' })
+  connection_config?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ default: true })
+  @OptionalField()
+  @IsBoolean()
+  enabled?: boolean;
+}
+
+/** Body of PATCH /providers/{id}/: any subset of the fields. */
+// skipNullProperties: false keeps an explicit null a validation error instead of "not given".
+export class UpdateProviderDto extends PartialType(CreateProviderDto, { skipNullProperties: false }) {}
+
+export class ProviderDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty() description: string;
+  @ApiProperty({ example: 1 }) organization: number;
+  @ApiProperty({ example: 'Default' }) organization_name: string;
+  @ApiProperty({ example: 'vmware' }) vendor: string;
+  @ApiProperty({ example: 'vcenter' }) provider_type: string;
+  @ApiProperty({ example: 'vmware:vcenter', description: 'The plugin key, `vendor:provider_type`.' })
+  plugin: string;
+  @ApiProperty({ enum: INFRASTRUCTURES }) infrastructure: string;
+  @ApiProperty() endpoint: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Secrets shown as "$encrypted$".' })
+  connection_config: Record<string, unknown>;
+  @ApiProperty() enabled: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) last_collection_at: string | null;
+  @ApiProperty({ format: 'date-time' }) created: string;
+  @ApiProperty({ format: 'date-time' }) modified: string;
+}

@@ -1,0 +1,40 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  type Relation,
+} from 'typeorm';
+import { inList } from '../database/sql-checks.js';
+import { OrganizationEntity } from '../platform/organization.entity.js';
+import { INFRASTRUCTURES, type Infrastructure } from './provider.enums.js';
+
+/** A connection to one infrastructure endpoint, collected by the plugin `vendor:provider_type`. */
+@Entity('providers')
+@Index(['organizationId', 'name'], { unique: true })
+@Index(['vendor', 'providerType'])
+@Check(inList('infrastructure', INFRASTRUCTURES))
+export class ProviderEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'varchar', length: 255 }) name: string;
+  @Column({ type: 'text', default: '' }) description: string;
+  @Column({ type: 'int' }) organizationId: number;
+  @ManyToOne(() => OrganizationEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'organization_id' })
+  organization: Relation<OrganizationEntity>;
+  @Column({ type: 'varchar', length: 64 }) vendor: string;
+  @Column({ type: 'varchar', length: 64 }) providerType: string;
+  @Column({ type: 'varchar', length: 32 }) infrastructure: Infrastructure;
+  @Column({ type: 'varchar', length: 1024, default: '' }) endpoint: string;
+  /** Plugin connection settings; values under secret-looking keys are AES-256-GCM ciphertext. */
+  @Column({ type: 'jsonb', default: {} }) connectionConfig: Record<string, unknown>;
+  @Column({ type: 'boolean', default: true }) enabled: boolean;
+  @Column({ type: 'timestamptz', nullable: true }) lastCollectionAt: Date | null;
+  @CreateDateColumn({ type: 'timestamptz' }) created: Date;
+  @UpdateDateColumn({ type: 'timestamptz' }) modified: Date;
+}

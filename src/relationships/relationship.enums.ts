@@ -1,0 +1,9 @@
+export const RELATIONSHIP_TYPES = [
+  'runs_on',
+  'attached_to',
+  'member_of',
+  'part_of',
+  'manages',
+  'connected_to',
+] as const;
+export type RelationshipType = (typeof RELATIONSHIP_TYPES)[number];

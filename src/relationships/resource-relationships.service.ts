@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { ParsedListQuery } from '../common/list/list-query.js';
+import { queryOne, runList } from '../common/list/list-runner.js';
+import type { Page } from '../common/list/page.js';
+import type { ResourceRelationshipDto } from './dto/resource-relationship.dto.js';
+
+type Dated = 'first_seen_at' | 'last_seen_at' | 'removed_at' | 'created' | 'modified';
+interface RelationshipRow extends Omit<ResourceRelationshipDto, Dated> {
+  first_seen_at: Date;
+  last_seen_at: Date;
+  removed_at: Date | null;
+  created: Date;
+  modified: Date;
+}
+
+const SELECT = `rel.id, rel.source_id AS source, src.name AS source_name, st.slug AS source_type,
+  rel.target_id AS target, tgt.name AS target_name, tt.slug AS target_type, rel.relationship_type,
+  rel.provider_id AS provider, rel.properties, rel.first_seen_at, rel.last_seen_at, rel.removed_at, rel.created, rel.modified`;
+const FROM = `resource_relationships rel
+  JOIN resources src ON src.id = rel.source_id JOIN resource_types st ON st.id = src.resource_type_id
+  JOIN resources tgt ON tgt.id = rel.target_id JOIN resource_types tt ON tt.id = tgt.resource_type_id`;
+
+const toDto = (row: RelationshipRow): ResourceRelationshipDto => ({
+  ...row,
+  first_seen_at: row.first_seen_at.toISOString(),
+  last_seen_at: row.last_seen_at.toISOString(),
+  removed_at: row.removed_at?.toISOString() ?? null,
+  created: row.created.toISOString(),
+  modified: row.modified.toISOString(),
+});
+
+@Injectable()
+export class ResourceRelationshipsService {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  list(query: ParsedListQuery): Promise<Page<ResourceRelationshipDto>> {
+    return runList(this.db, query, {
+      select: SELECT,
+      from: FROM,
+      countFrom: 'resource_relationships rel',
+      map: toDto,
+    });
+  }
+
+  async get(id: string): Promise<ResourceRelationshipDto> {
+    return toDto(
+      await queryOne<RelationshipRow>(
+        this.db,
+        `SELECT ${SELECT} FROM ${FROM} WHERE rel.id = $1`,
+        [id],
+        `Relationship ${id} not found.`,
+      ),
+    );
+  }
+}

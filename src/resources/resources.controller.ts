@@ -1,0 +1,78 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiEndpoint } from '../common/http/api-endpoint.decorator.js';
+import { UuidParamPipe } from '../common/http/uuid-param.pipe.js';
+import type { ParsedListQuery } from '../common/list/list-query.js';
+import { ApiListQuery, ApiPaginatedResponse, ListQuery } from '../common/list/list.decorators.js';
+import { ResourceSightingDto } from '../sightings/dto/resource-sighting.dto.js';
+import { NESTED_SIGHTING_LIST } from '../sightings/resource-sighting.list-specs.js';
+import { ResourceDetailDto, ResourceDto } from './dto/resource.dto.js';
+import { ResourceHistoryDto } from './dto/resource-history.dto.js';
+import { DEFAULT_TIMELINE_LIMIT, MAX_TIMELINE_LIMIT } from './resource-history.query.js';
+import { RESOURCE_LIST } from './resource.list-spec.js';
+import { ResourcesService } from './resources.service.js';
+
+@ApiTags('resources')
+@Controller('resources')
+export class ResourcesController {
+  constructor(private readonly resources: ResourcesService) {}
+
+  @Get()
+  @ApiEndpoint({
+    summary: 'List resources',
+    description: 'Resources are created by collections and pushes, never through this endpoint.',
+  })
+  @ApiListQuery(RESOURCE_LIST)
+  @ApiPaginatedResponse(ResourceDto)
+  list(@ListQuery(RESOURCE_LIST) query: ParsedListQuery) {
+    return this.resources.list(query);
+  }
+
+  @Get(':id')
+  @ApiEndpoint({
+    summary: 'Get a resource with its type, category, provider and relationship counts',
+    errors: [404],
+  })
+  @ApiOkResponse({ type: ResourceDetailDto })
+  get(@Param('id', UuidParamPipe) id: string) {
+    return this.resources.get(id);
+  }
+
+  @Get(':id/sightings')
+  @ApiEndpoint({ summary: "List a resource's sightings, newest first", errors: [404] })
+  @ApiListQuery(NESTED_SIGHTING_LIST)
+  @ApiPaginatedResponse(ResourceSightingDto)
+  sightings(@Param('id', UuidParamPipe) id: string, @ListQuery(NESTED_SIGHTING_LIST) query: ParsedListQuery) {
+    return this.resources.listSightings(id, query);
+  }
+
+  @Get(':id/history')
+  @ApiEndpoint({
+    summary: "A resource's aggregated history for dashboards",
+    description:
+      'identity, tracking, a summary over all sightings (count, distinct states, avg/min/max of cpu_count, memory_mb and disk_gb) and a bounded timeline, oldest first.',
+    errors: [404],
+  })
+  @ApiQuery({
+    name: 'seen_after',
+    required: false,
+    schema: { type: 'string', format: 'date-time' },
+    description: 'Timeline window start (ISO 8601).',
+  })
+  @ApiQuery({
+    name: 'seen_before',
+    required: false,
+    schema: { type: 'string', format: 'date-time' },
+    description: 'Timeline window end (ISO 8601).',
+  })
+  @ApiQuery({
+    name: 'timeline_limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: MAX_TIMELINE_LIMIT, default: DEFAULT_TIMELINE_LIMIT },
+    description: 'How many of the latest sightings in the window the timeline holds.',
+  })
+  @ApiOkResponse({ type: ResourceHistoryDto })
+  history(@Param('id', UuidParamPipe) id: string, @Query() query: Record<string, string | string[]>) {
+    return this.resources.history(id, query);
+  }
+}

@@ -1,0 +1,173 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { InvalidQueryError, NotFoundError } from '../common/errors.js';
+import type { ParsedListQuery } from '../common/list/list-query.js';
+import { parseTimestamp } from '../common/list/list-query.js';
+import { runList } from '../common/list/list-runner.js';
+import type { Page } from '../common/list/page.js';
+import type { ResourceSightingDto } from '../sightings/dto/resource-sighting.dto.js';
+import { ResourceSightingsService } from '../sightings/resource-sightings.service.js';
+import type { ResourceDetailDto, ResourceDto } from './dto/resource.dto.js';
+import type { ResourceHistoryDto } from './dto/resource-history.dto.js';
+import { DEFAULT_TIMELINE_LIMIT, loadResourceHistory, MAX_TIMELINE_LIMIT } from './resource-history.query.js';
+
+type Timestamp = Date | null;
+interface ResourceRow extends Omit<
+  ResourceDto,
+  | 'boot_time'
+  | 'ems_created_on'
+  | 'first_discovered_at'
+  | 'last_seen_at'
+  | 'removed_at'
+  | 'created'
+  | 'modified'
+> {
+  boot_time: Timestamp;
+  ems_created_on: Timestamp;
+  first_discovered_at: Date;
+  last_seen_at: Date;
+  removed_at: Timestamp;
+  created: Date;
+  modified: Date;
+}
+
+const COLUMNS = `r.id, r.name, r.provider_id AS provider, p.name AS provider_name, r.organization_id AS organization,
+  r.resource_type_id AS resource_type, t.slug AS resource_type_slug, c.slug AS resource_category, r.vendor_type,
+  r.ems_ref, r.canonical_id, r.vendor_identifiers, r.state, r.power_state, r.region, r.availability_zone,
+  r.cloud_tenant, r.flavor, r.fqdn, r.ip_addresses, r.os_type, r.os_name, r.cpu_count, r.memory_mb, r.disk_gb,
+  r.properties, r.provider_tags, r.description, r.boot_time, r.ems_created_on, r.first_discovered_at,
+  r.last_seen_at, r.seen_count, r.removed_at, r.created, r.modified`;
+const FROM = `resources r
+  JOIN providers p ON p.id = r.provider_id
+  JOIN resource_types t ON t.id = r.resource_type_id
+  JOIN resource_categories c ON c.id = t.category_id`;
+
+const iso = (value: Timestamp) => value?.toISOString() ?? null;
+
+export function toResourceDto(row: ResourceRow): ResourceDto {
+  return {
+    ...row,
+    boot_time: iso(row.boot_time),
+    ems_created_on: iso(row.ems_created_on),
+    first_discovered_at: row.first_discovered_at.toISOString(),
+    last_seen_at: row.last_seen_at.toISOString(),
+    removed_at: iso(row.removed_at),
+    created: row.created.toISOString(),
+    modified: row.modified.toISOString(),
+  };
+}
+
+@Injectable()
+export class ResourcesService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly sightings: ResourceSightingsService,
+  ) {}
+
+  list(query: ParsedListQuery): Promise<Page<ResourceDto>> {
+    return runList(this.db, query, {
+      select: COLUMNS,
+      from: FROM,
+      countFrom: 'resources r',
+      map: toResourceDto,
+    });
+  }
+
+  async get(id: string): Promise<ResourceDetailDto> {
+    const rows = await this.db.query<
+      (ResourceRow & {
+        resource_type_name: string;
+        resource_category_name: string;
+        provider_vendor: string;
+      })[]
+    >(
+      `SELECT ${COLUMNS}, t.name AS resource_type_name, c.name AS resource_category_name, p.vendor AS provider_vendor
+       FROM ${FROM} WHERE r.id = $1`,
+      [id],
+    );
+    const row = rows[0];
+    if (!row) throw new NotFoundError(`Resource ${id} not found.`);
+    const counts = await this.db.query<{ relationship_type: string; outgoing: number; incoming: number }[]>(
+      `SELECT relationship_type, count(*) FILTER (WHERE source_id = $1)::int AS outgoing,
+              count(*) FILTER (WHERE target_id = $1)::int AS incoming
+       FROM resource_relationships
+       WHERE (source_id = $1 OR target_id = $1) AND removed_at IS NULL
+       GROUP BY relationship_type ORDER BY relationship_type`,
+      [id],
+    );
+    const byType: Record<string, { outgoing: number; incoming: number }> = {};
+    for (const c of counts) byType[c.relationship_type] = { outgoing: c.outgoing, incoming: c.incoming };
+    return {
+      ...toResourceDto(row),
+      resource_type_name: row.resource_type_name,
+      resource_category_name: row.resource_category_name,
+      provider_vendor: row.provider_vendor,
+      relationships: {
+        outgoing: counts.reduce((n, c) => n + c.outgoing, 0),
+        incoming: counts.reduce((n, c) => n + c.incoming, 0),
+        by_type: byType,
+      },
+    };
+  }
+
+  async listSightings(id: string, query: ParsedListQuery): Promise<Page<ResourceSightingDto>> {
+    await this.mustExist(id);
+    return this.sightings.listForResource(id, query);
+  }
+
+  async history(
+    id: string,
+    rawQuery: Record<string, string | string[] | undefined>,
+  ): Promise<ResourceHistoryDto> {
+    const window = parseHistoryQuery(rawQuery);
+    const rows = await this.db.query<Parameters<typeof loadResourceHistory>[1][]>(
+      `SELECT id, canonical_id, vendor_identifiers, ems_ref, name, provider_id, first_discovered_at, last_seen_at,
+              seen_count, removed_at FROM resources WHERE id = $1`,
+      [id],
+    );
+    if (!rows[0]) throw new NotFoundError(`Resource ${id} not found.`);
+    return loadResourceHistory(this.db, rows[0], window);
+  }
+
+  private async mustExist(id: string): Promise<void> {
+    const rows = await this.db.query<unknown[]>(`SELECT 1 FROM resources WHERE id = $1`, [id]);
+    if (rows.length === 0) throw new NotFoundError(`Resource ${id} not found.`);
+  }
+}
+
+/** seen_after, seen_before and timeline_limit; anything else or malformed is a 400. */
+export function parseHistoryQuery(query: Record<string, string | string[] | undefined>) {
+  const single = (name: string): string | undefined => {
+    const value = query[name];
+    if (Array.isArray(value)) throw new InvalidQueryError(name, 'may be given only once.');
+    return value === undefined || value === '' ? undefined : value;
+  };
+  for (const name of Object.keys(query)) {
+    if (!['seen_after', 'seen_before', 'timeline_limit'].includes(name)) {
+      throw new InvalidQueryError(
+        name,
+        'unknown query parameter. Use seen_after, seen_before, timeline_limit.',
+      );
+    }
+  }
+  const timestamp = (name: string): Date | null => {
+    const raw = single(name);
+    if (raw === undefined) return null;
+    const parsed = parseTimestamp(raw);
+    if (!parsed) throw new InvalidQueryError(name, `"${raw}" is not an ISO 8601 date or date-time.`);
+    return parsed;
+  };
+  const rawLimit = single('timeline_limit');
+  let timelineLimit = DEFAULT_TIMELINE_LIMIT;
+  if (rawLimit !== undefined) {
+    if (!/^\d{1,6}$/.test(rawLimit) || Number(rawLimit) < 1 || Number(rawLimit) > MAX_TIMELINE_LIMIT) {
+      throw new InvalidQueryError(
+        'timeline_limit',
+        `must be a whole number from 1 to ${MAX_TIMELINE_LIMIT}.`,
+      );
+    }
+    timelineLimit = Number(rawLimit);
+  }
+  return { seenAfter: timestamp('seen_after'), seenBefore: timestamp('seen_before'), timelineLimit };
+}

@@ -1,0 +1,58 @@
+import { Logger } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from './app.factory.js';
+import { loadOrCreateSecretKey, SecretBox } from './common/crypto/secret-box.js';
+import type { InventoryConfig } from './config/config.js';
+import { openDatabase } from './database/database-target.js';
+import { runMigrations } from './database/migrations.js';
+import { API_PREFIX, VERSION } from './version.js';
+
+export interface RunningService {
+  app: NestFastifyApplication;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the whole service: database (embedded or DATABASE_URL), migrations (unless
+ * MIGRATIONS_RUN=false), the HTTP API. `stop()` closes in the safe order: stop
+ * accepting and drain requests, close the pool, then stop embedded PostgreSQL last.
+ */
+export async function startService(config: InventoryConfig): Promise<RunningService> {
+  const logger = new Logger('Inventory');
+  const log = (message: string) => logger.log(message);
+  const database = await openDatabase(config, log);
+  try {
+    if (config.migrationsRun) {
+      const applied = await runMigrations(database.url, log);
+      log(
+        applied.length
+          ? `Database migrated (${applied.length} migrations applied)`
+          : 'Database schema is up to date',
+      );
+    }
+    const secret = await loadOrCreateSecretKey(config.secretKey, config.dataDir);
+    if (secret.created)
+      log(`Generated the secret-encryption key in ${secret.path} (back it up with the database)`);
+    const app = await createApp({ config, databaseUrl: database.url, secretBox: new SecretBox(secret.key) });
+    await app.listen(config.port, config.host);
+    const address = app.getHttpServer().address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    const url = `http://${shownHost}:${port}/${API_PREFIX}/`;
+    log(`Inventory ${VERSION} (role ${config.role}) listening on ${config.host}:${port}`);
+    log(`Database: ${database.description}`);
+    log(`API: ${url}  Docs: ${url}docs/`);
+    return {
+      app,
+      url,
+      async stop() {
+        await app.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
