@@ -10,7 +10,7 @@ interface SightingRow extends Omit<ResourceSightingDto, 'seen_at'> {
   seen_at: Date;
 }
 
-const SELECT = `s.id, s.resource_id AS resource, r.name AS resource_name, s.provider_id AS provider,
+const SELECT = `s.id, s.resource_id AS resource, r.name AS resource_name, s.provider_id AS provider, s.organization_id AS organization,
   s.collection_run_id AS collection_run, s.seen_at, s.state, s.power_state, s.cpu_count, s.memory_mb, s.disk_gb, s.metrics`;
 const FROM = `resource_sightings s JOIN resources r ON r.id = s.resource_id`;
 

@@ -11,6 +11,7 @@ export class ResourceRelationshipDto {
   @ApiProperty({ example: 'hypervisor_host' }) target_type: string;
   @ApiProperty({ enum: RELATIONSHIP_TYPES }) relationship_type: string;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) provider: string | null;
+  @ApiProperty({ example: 1 }) organization: number;
   @ApiProperty({ type: 'object', additionalProperties: true }) properties: Record<string, unknown>;
   @ApiProperty({ format: 'date-time' }) first_seen_at: string;
   @ApiProperty({ format: 'date-time' }) last_seen_at: string;

@@ -6,6 +6,7 @@ export class ResourceSightingDto {
   @ApiProperty({ format: 'uuid' }) resource: string;
   @ApiProperty() resource_name: string;
   @ApiProperty({ format: 'uuid' }) provider: string;
+  @ApiProperty({ example: 1 }) organization: number;
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Null for pushed observations.' })
   collection_run: string | null;
   @ApiProperty({ format: 'date-time' }) seen_at: string;

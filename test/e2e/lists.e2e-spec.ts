@@ -1,0 +1,397 @@
+import { COLLECTION_RUN_LIST } from '../../src/collection/collection-run.list-spec.js';
+import { allFilters } from '../../src/common/list/list-query.js';
+import type { FilterDef, ListSpec } from '../../src/common/list/list-spec.js';
+import { PROPERTY_DEFINITION_LIST } from '../../src/property-definitions/property-definition.list-spec.js';
+import { PROVIDER_LIST } from '../../src/providers/provider.list-spec.js';
+import { RESOURCE_RELATIONSHIP_LIST } from '../../src/relationships/resource-relationship.list-spec.js';
+import { RESOURCE_LIST } from '../../src/resources/resource.list-spec.js';
+import { NESTED_SIGHTING_LIST, RESOURCE_SIGHTING_LIST } from '../../src/sightings/resource-sighting.list-specs.js';
+import { RESOURCE_CATEGORY_LIST, RESOURCE_TYPE_LIST, VENDOR_TYPE_MAPPING_LIST } from '../../src/taxonomy/taxonomy.list-specs.js';
+import { http, startTestApp, type TestApp } from '../support/app.js';
+import { daysAgo, seedReadFixture } from '../support/factories.js';
+
+/**
+ * The shared list-endpoint test (NetBox utilities/testing/api.py in spirit): every list
+ * endpoint, driven through every filter it declares (and the lookups derived from
+ * them), every ordering in both directions, search, malformed values and page limits.
+ * A filter declared without a probe here fails the test, so new filters get covered.
+ */
+
+type Row = Record<string, any>;
+interface Probe {
+  /** Query value(s) for the filter. */
+  value: string | string[];
+  /** The row's value the filter compares (enables the derived lookups' checks). */
+  field?: (row: Row) => unknown;
+  /** For custom filters: does a returned row match? */
+  check?: (row: Row) => boolean;
+}
+interface ListCase {
+  name: string;
+  path: (f: Fixture) => string;
+  spec: ListSpec;
+  probes: (f: Fixture) => Record<string, Probe>;
+  /** How to read an ordering key from a row, when it is not the field of the same name. */
+  orderBy?: Record<string, (row: Row) => unknown>;
+  search?: { term: string; check: (row: Row) => boolean };
+}
+type Fixture = Awaited<ReturnType<typeof seedReadFixture>>;
+
+/** Category slug → sort order, read from the API before the tests (ordering=category sorts by it). */
+const categorySortOrder = new Map<string, number>();
+const iso = (date: Date) => date.toISOString();
+const field = (name: string) => (row: Row) => row[name];
+
+const CASES: ListCase[] = [
+  {
+    name: 'providers',
+    path: () => '/providers/',
+    spec: PROVIDER_LIST,
+    probes: (f) => ({
+      vendor: { value: 'aws', field: field('vendor') },
+      provider_type: { value: 'vcenter', field: field('provider_type') },
+      infrastructure: { value: 'public_cloud', field: field('infrastructure') },
+      enabled: { value: 'false', check: (r) => r.enabled === false },
+      organization: { value: String(f.orgA), field: field('organization') },
+      name: { value: 'Lab vCenter', field: field('name') },
+      created_after: { value: iso(daysAgo(25)), check: (r) => new Date(r.created) >= daysAgo(25.01) },
+      created_before: { value: iso(daysAgo(25)), check: (r) => new Date(r.created) <= daysAgo(24.99) },
+    }),
+    search: { term: 'vcent', check: (r) => /vcent/i.test(`${r.name} ${r.vendor} ${r.provider_type}`) },
+  },
+  {
+    name: 'collection runs',
+    path: () => '/collection-runs/',
+    spec: COLLECTION_RUN_LIST,
+    probes: (f) => ({
+      status: { value: 'failed', field: field('status') },
+      provider: { value: f.providers.aws, field: field('provider') },
+      collection_type: { value: 'targeted', field: field('collection_type') },
+      triggered_by: { value: 'schedule', field: field('triggered_by') },
+      started_after: { value: iso(daysAgo(1.5)), check: (r) => r.started_at && new Date(r.started_at) >= daysAgo(1.51) },
+      started_before: { value: iso(daysAgo(1.5)), check: (r) => r.started_at && new Date(r.started_at) <= daysAgo(1.49) },
+      created_after: { value: iso(daysAgo(0.5)), check: (r) => new Date(r.created) >= daysAgo(0.51) },
+      created_before: { value: iso(daysAgo(0.5)), check: (r) => new Date(r.created) <= daysAgo(0.49) },
+    }),
+    search: { term: 'task-7f3', check: (r) => r.task_id === 'task-7f3e2b' },
+  },
+  {
+    name: 'resources',
+    path: () => '/resources/',
+    spec: RESOURCE_LIST,
+    probes: (f) => ({
+      provider: { value: f.providers.aws, field: field('provider') },
+      resource_type: { value: 'virtual_machine', check: (r) => r.resource_type_slug === 'virtual_machine' },
+      resource_type_slug: { value: ['hypervisor_host', 'vpc'], check: (r) => ['hypervisor_host', 'vpc'].includes(r.resource_type_slug) },
+      category: { value: 'storage', check: (r) => r.resource_category === 'storage' },
+      state: { value: 'running', field: field('state') },
+      power_state: { value: 'off', field: field('power_state') },
+      organization: { value: String(f.orgB), field: field('organization') },
+      name: { value: 'rhel9-web01', field: field('name') },
+      region: { value: 'us-east-1', field: field('region') },
+      availability_zone: { value: 'us-west-2b', field: field('availability_zone') },
+      os_type: { value: 'windows', field: field('os_type') },
+      os_name: { value: 'Ubuntu 24.04', field: field('os_name') },
+      canonical_id: { value: '502e71fa-1c2d-4b3e-9f8a-000000000103', field: field('canonical_id') },
+      ems_ref: { value: 'vm-101', field: field('ems_ref') },
+      fqdn: { value: 'esxi01.lab.local', field: field('fqdn') },
+      cloud_tenant: { value: '123456789012', field: field('cloud_tenant') },
+      flavor: { value: 'm5.xlarge', field: field('flavor') },
+      vendor_type: { value: 'HostSystem', field: field('vendor_type') },
+      ip_address: { value: '10.0.1.12', check: (r) => r.ip_addresses.includes('10.0.1.12') },
+      tag: { value: ['env=prod', 'app=web'], check: (r) => r.provider_tags.env === 'prod' && r.provider_tags.app === 'web' },
+      cpu_count: { value: '8', field: field('cpu_count') },
+      memory_mb: { value: '16384', field: field('memory_mb') },
+      seen_count_min: { value: '7', check: (r) => r.seen_count >= 7 },
+      seen_count_max: { value: '3', check: (r) => r.seen_count <= 3 },
+      first_discovered_after: { value: iso(daysAgo(0.5)), check: (r) => new Date(r.first_discovered_at) >= daysAgo(0.51) },
+      first_discovered_before: { value: iso(daysAgo(6.5)), check: (r) => new Date(r.first_discovered_at) <= daysAgo(6.49) },
+      last_seen_after: { value: iso(daysAgo(0.5)), check: (r) => new Date(r.last_seen_at) >= daysAgo(0.51) },
+      last_seen_before: { value: iso(daysAgo(1)), check: (r) => new Date(r.last_seen_at) <= daysAgo(0.99) },
+      removed: { value: 'true', check: (r) => r.removed_at !== null },
+    }),
+    orderBy: {},
+    search: { term: 'ESXI0', check: (r) => /esxi0/i.test(`${r.name} ${r.ems_ref} ${r.canonical_id} ${r.fqdn} ${r.vendor_type}`) },
+  },
+  {
+    name: 'resource sightings',
+    path: () => '/resource-sightings/',
+    spec: RESOURCE_SIGHTING_LIST,
+    probes: (f) => ({
+      resource: { value: f.resources.vms[0], field: field('resource') },
+      provider: { value: f.providers.aws, field: field('provider') },
+      collection_run: { value: f.runs.completedRun, field: field('collection_run') },
+      organization: { value: String(f.orgB), field: field('organization') },
+      state: { value: 'stopped', field: field('state') },
+      power_state: { value: 'off', field: field('power_state') },
+      seen_after: { value: iso(daysAgo(1.5)), check: (r) => new Date(r.seen_at) >= daysAgo(1.51) },
+      seen_before: { value: iso(daysAgo(3.5)), check: (r) => new Date(r.seen_at) <= daysAgo(3.49) },
+    }),
+    search: { term: 'esxi01', check: (r) => r.resource_name === 'esxi01.lab.local' },
+  },
+  {
+    name: "a resource's sightings",
+    path: (f) => `/resources/${f.resources.vms[0]}/sightings/`,
+    spec: NESTED_SIGHTING_LIST,
+    probes: () => ({
+      seen_after: { value: iso(daysAgo(2.5)), check: (r) => new Date(r.seen_at) >= daysAgo(2.51) },
+      seen_before: { value: iso(daysAgo(2.5)), check: (r) => new Date(r.seen_at) <= daysAgo(2.49) },
+      state: { value: 'stopped', field: field('state') },
+    }),
+  },
+  {
+    name: 'resource relationships',
+    path: () => '/resource-relationships/',
+    spec: RESOURCE_RELATIONSHIP_LIST,
+    probes: (f) => ({
+      relationship_type: { value: 'part_of', field: field('relationship_type') },
+      source: { value: f.resources.vms[0], field: field('source') },
+      target: { value: f.resources.cluster, field: field('target') },
+      resource: { value: f.resources.ec2a, check: (r) => r.source === f.resources.ec2a || r.target === f.resources.ec2a },
+      provider: { value: f.providers.aws, field: field('provider') },
+      organization: { value: String(f.orgB), field: field('organization') },
+      removed: { value: 'true', check: (r) => r.removed_at !== null },
+      last_seen_after: { value: iso(daysAgo(1)), check: (r) => new Date(r.last_seen_at) >= daysAgo(1.01) },
+      last_seen_before: { value: iso(daysAgo(1)), check: (r) => new Date(r.last_seen_at) <= daysAgo(0.99) },
+    }),
+  },
+  {
+    name: 'resource categories',
+    path: () => '/resource-categories/',
+    spec: RESOURCE_CATEGORY_LIST,
+    probes: () => ({ slug: { value: 'storage', field: field('slug') } }),
+    search: { term: 'ident', check: (r) => /ident/i.test(`${r.name} ${r.slug}`) },
+  },
+  {
+    name: 'resource types',
+    path: () => '/resource-types/',
+    spec: RESOURCE_TYPE_LIST,
+    probes: () => ({
+      category: { value: 'database', check: (r) => r.category_slug === 'database' },
+      is_countable: { value: 'false', check: (r) => r.is_countable === false },
+      slug: { value: 'vpc', field: field('slug') },
+    }),
+    orderBy: { category: (r) => categorySortOrder.get(r.category_slug) },
+    search: { term: 'machine', check: (r) => /machine/i.test(`${r.name} ${r.slug}`) },
+  },
+  {
+    name: 'vendor type mappings',
+    path: () => '/vendor-type-mappings/',
+    spec: VENDOR_TYPE_MAPPING_LIST,
+    probes: () => ({
+      vendor: { value: 'kubernetes', field: field('vendor') },
+      resource_type: { value: 'container', check: (r) => r.resource_type_slug === 'container' },
+      vendor_resource_type: { value: 'HostSystem', field: field('vendor_resource_type') },
+    }),
+    search: { term: 'EC2::Vol', check: (r) => /ec2::vol/i.test(`${r.vendor} ${r.vendor_resource_type}`) },
+  },
+  {
+    name: 'property definitions',
+    path: () => '/property-definitions/',
+    spec: PROPERTY_DEFINITION_LIST,
+    probes: () => ({
+      resource_type: { value: 'block_storage', check: (r) => r.resource_type_slug === 'block_storage' },
+      vendor_scope: { value: 'aws', field: field('vendor_scope') },
+      required: { value: 'true', check: (r) => r.required === true },
+      value_type: { value: 'boolean', field: field('value_type') },
+      key: { value: 'capacity_gb', field: field('key') },
+    }),
+    orderBy: { resource_type: (r) => r.resource_type_slug },
+    search: { term: 'uuid', check: (r) => /uuid/i.test(`${r.key} ${r.name}`) },
+  },
+];
+
+const MALFORMED: Record<FilterDef['type'], string | null> = {
+  string: null,
+  uuid: 'not-a-uuid',
+  int: 'twelve',
+  number: 'lots',
+  bool: 'maybe',
+  enum: 'no_such_value',
+  datetime: '2025-13-45T99:00:00Z',
+};
+
+function query(name: string, value: string | string[]): string {
+  return [value].flat().map((v) => `${encodeURIComponent(name)}=${encodeURIComponent(v)}`).join('&');
+}
+
+function sortedAscending(values: unknown[]): boolean {
+  const present = values.filter((v) => v !== null && v !== undefined);
+  // PostgreSQL puts NULLs last in ascending order.
+  if (values.slice(present.length).some((v) => v !== null && v !== undefined)) return false;
+  const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const byLocale = (a: string, b: string) => a.localeCompare(b);
+  const check = (compare: (a: string, b: string) => number) =>
+    present.every((v, i) => {
+      if (i === 0) return true;
+      const prev = present[i - 1];
+      if (typeof v === 'number' && typeof prev === 'number') return prev <= v;
+      const [a, b] = [String(prev), String(v)];
+      if (/^\d{4}-\d{2}-\d{2}T/.test(a) && /^\d{4}-\d{2}-\d{2}T/.test(b)) return new Date(a) <= new Date(b);
+      return compare(a, b) <= 0;
+    });
+  return check(byCodePoint) || check(byLocale);
+}
+
+describe('every list endpoint', () => {
+  let t: TestApp;
+  let fixture: Fixture;
+  beforeAll(async () => {
+    t = await startTestApp();
+    fixture = await seedReadFixture(t.pool);
+    const categories = await http(`${t.api}/resource-categories/?page_size=100`);
+    for (const c of categories.body.results) categorySortOrder.set(c.slug, c.sort_order);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  async function all(path: string): Promise<{ count: number; rows: Row[] }> {
+    const res = await http(`${t.api}${path}?page_size=1000`);
+    expect(res.status).toBe(200);
+    return { count: res.body.count, rows: res.body.results };
+  }
+
+  for (const c of CASES) {
+    describe(c.name, () => {
+      it('answers with the envelope', async () => {
+        const res = await http(`${t.api}${c.path(fixture)}`);
+        expect(res.status).toBe(200);
+        expect(Object.keys(res.body).sort()).toEqual(['count', 'next', 'previous', 'results']);
+        expect(res.body.results.length).toBeLessThanOrEqual(25);
+        expect(res.body.count).toBeGreaterThanOrEqual(res.body.results.length);
+      });
+
+      it('has a probe for every declared filter', () => {
+        expect(Object.keys(c.probes(fixture)).sort()).toEqual(Object.keys(c.spec.filters).sort());
+      });
+
+      it('narrows results with every declared filter', async () => {
+        const base = await all(c.path(fixture));
+        for (const [name, probe] of Object.entries(c.probes(fixture))) {
+          const res = await http(`${t.api}${c.path(fixture)}?${query(name, probe.value)}&page_size=1000`);
+          expect({ name, status: res.status }).toEqual({ name, status: 200 });
+          const rows: Row[] = res.body.results;
+          expect({ name, some: rows.length > 0, narrower: rows.length < base.count }).toEqual({ name, some: true, narrower: true });
+          expect(res.body.count).toBe(rows.length);
+          const matches = probe.check ?? ((row: Row) => [probe.value].flat().includes(String(probe.field!(row))));
+          for (const row of rows) expect({ name, matches: matches(row) }).toEqual({ name, matches: true });
+        }
+      });
+
+      it('honours the lookups derived from filters', async () => {
+        const probes = c.probes(fixture);
+        for (const [lookup, def] of Object.entries(allFilters(c.spec))) {
+          const match = /^(.*)__(n|ic|isw|empty|gte|lte)$/.exec(lookup);
+          if (!match || !(match[1] in c.spec.filters)) continue;
+          const [, base, kind] = match;
+          const probe = probes[base];
+          expect({ lookup, probeHasField: Boolean(probe.field) }).toEqual({ lookup, probeHasField: true });
+          const read = probe.field!;
+          const value = [probe.value].flat()[0];
+          let param = value;
+          let ok: (row: Row) => boolean;
+          switch (kind) {
+            case 'n':
+              ok = (row) => String(read(row)) !== value;
+              break;
+            case 'ic':
+              param = value.slice(1, -1).toUpperCase();
+              ok = (row) => String(read(row)).toUpperCase().includes(param);
+              break;
+            case 'isw':
+              param = value.slice(0, 3);
+              ok = (row) => String(read(row)).toLowerCase().startsWith(param.toLowerCase());
+              break;
+            case 'empty':
+              param = 'false';
+              ok = (row) => read(row) !== null && read(row) !== '';
+              break;
+            case 'gte':
+              ok = (row) => def.type === 'datetime' ? new Date(read(row) as string) >= new Date(value) : Number(read(row)) >= Number(value);
+              break;
+            default:
+              ok = (row) => def.type === 'datetime' ? new Date(read(row) as string) <= new Date(value) : Number(read(row)) <= Number(value);
+          }
+          const res = await http(`${t.api}${c.path(fixture)}?${query(lookup, param)}&page_size=1000`);
+          expect({ lookup, status: res.status }).toEqual({ lookup, status: 200 });
+          expect({ lookup, some: res.body.results.length > 0 }).toEqual({ lookup, some: true });
+          for (const row of res.body.results) expect({ lookup, matches: ok(row) }).toEqual({ lookup, matches: true });
+        }
+      });
+
+      it('orders by every declared field, both ways, stably', async () => {
+        for (const name of Object.keys(c.spec.ordering)) {
+          const read = c.orderBy?.[name] ?? field(name);
+          const asc = await http(`${t.api}${c.path(fixture)}?ordering=${name}&page_size=1000`);
+          const desc = await http(`${t.api}${c.path(fixture)}?ordering=-${name}&page_size=1000`);
+          expect({ name, asc: asc.status, desc: desc.status }).toEqual({ name, asc: 200, desc: 200 });
+          expect({ name, sorted: sortedAscending(asc.body.results.map(read)) }).toEqual({ name, sorted: true });
+          // The id tie-breaker follows the direction, so descending is exactly ascending reversed.
+          expect(desc.body.results.map((r: Row) => r.id)).toEqual(asc.body.results.map((r: Row) => r.id).reverse());
+        }
+        const combined = await http(`${t.api}${c.path(fixture)}?ordering=${Object.keys(c.spec.ordering).slice(0, 2).join(',-')}`);
+        expect(combined.status).toBe(200);
+      });
+
+      if (c.search) {
+        const search = c.search;
+        it('searches the documented fields, ignoring case', async () => {
+          const base = await all(c.path(fixture));
+          const res = await http(`${t.api}${c.path(fixture)}?search=${encodeURIComponent(search.term)}&page_size=1000`);
+          expect(res.status).toBe(200);
+          expect(res.body.results.length).toBeGreaterThan(0);
+          expect(res.body.results.length).toBeLessThan(base.count);
+          for (const row of res.body.results) expect(search.check(row)).toBe(true);
+        });
+      } else {
+        it('has no search, and says so', async () => {
+          const res = await http(`${t.api}${c.path(fixture)}?search=x`);
+          expect(res.status).toBe(400);
+          expect(res.body.errors.search).toBeDefined();
+        });
+      }
+
+      it('answers 400 naming the parameter for malformed values', async () => {
+        for (const [name, def] of Object.entries(allFilters(c.spec))) {
+          const bad = MALFORMED[def.type];
+          if (bad === null) continue;
+          const res = await http(`${t.api}${c.path(fixture)}?${query(name, bad)}`);
+          expect({ name, status: res.status }).toEqual({ name, status: 400 });
+          expect({ name, named: Object.keys(res.body.errors ?? {}) }).toEqual({ name, named: [name] });
+        }
+        const checks: [string, string][] = [
+          ['ordering=no_such_field', 'ordering'],
+          ['ordering=name,-bogus', 'ordering'],
+          ['page=0', 'page'],
+          ['page=abc', 'page'],
+          ['page_size=0', 'page_size'],
+          ['page_size=-5', 'page_size'],
+          ['no_such_filter=1', 'no_such_filter'],
+        ];
+        for (const [qs, param] of checks) {
+          const res = await http(`${t.api}${c.path(fixture)}?${qs}`);
+          expect({ qs, status: res.status, named: Object.keys(res.body.errors ?? {}) }).toEqual({ qs, status: 400, named: [param] });
+        }
+      });
+
+      it('pages with page and page_size, links included, and caps page_size at 1000', async () => {
+        const first = await http(`${t.api}${c.path(fixture)}?page_size=2`);
+        expect(first.body.results.length).toBeLessThanOrEqual(2);
+        if (first.body.count > 2) {
+          expect(first.body.next).toContain('page=2');
+          const second = await http(first.body.next);
+          expect(second.status).toBe(200);
+          expect(second.body.previous).not.toContain('page=');
+          expect(second.body.results[0]?.id).not.toBe(first.body.results[0].id);
+          const last = Math.ceil(first.body.count / 2);
+          const beyond = await http(`${t.api}${c.path(fixture)}?page_size=2&page=${last + 1}`);
+          expect(beyond.status).toBe(404);
+        }
+        const big = await http(`${t.api}${c.path(fixture)}?page_size=5000`);
+        expect(big.status).toBe(200);
+        expect(big.body.results.length).toBe(Math.min(big.body.count, 1000));
+      });
+    });
+  }
+});

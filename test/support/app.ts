@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import pg from 'pg';
+import { createApp } from '../../src/app.factory.js';
+import { SecretBox } from '../../src/common/crypto/secret-box.js';
+import { loadConfig } from '../../src/config/config.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  /** e.g. http://127.0.0.1:41234/api/inventory/v1 (no trailing slash). */
+  api: string;
+  /** The server root, for paths outside the prefix. */
+  root: string;
+  db: TestDatabase;
+  /** A pool on the test database, for factories and assertions on stored rows. */
+  pool: pg.Pool;
+  secretBox: SecretBox;
+  close(): Promise<void>;
+}
+
+/** The real application on its own cloned database, listening on a random local port. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const dataDir = await mkdtemp(join(tmpdir(), 'inventory-app-'));
+  const config = loadConfig({ INVENTORY_DATA_DIR: dataDir, LOG_LEVEL: 'error', DATABASE_URL: db.url, ...env });
+  const secretBox = new SecretBox(randomBytes(32));
+  const app = await createApp({ config, databaseUrl: db.url, secretBox, logger: false });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const root = `http://127.0.0.1:${port}`;
+  const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  return {
+    app,
+    root,
+    api: `${root}/api/inventory/v1`,
+    db,
+    pool,
+    secretBox,
+    async close() {
+      await app.close();
+      await pool.end();
+      await db.drop();
+    },
+  };
+}
+
+export interface JsonResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** fetch + JSON, with the body parsed (or the raw text when it is not JSON). */
+export async function http<T = any>(url: string, init: RequestInit & { json?: unknown } = {}): Promise<JsonResponse<T>> {
+  const { json, ...rest } = init;
+  const response = await fetch(url, {
+    ...rest,
+    headers: { ...(json !== undefined ? { 'content-type': 'application/json' } : {}), ...(rest.headers ?? {}) },
+    body: json !== undefined ? JSON.stringify(json) : rest.body,
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    /* not JSON */
+  }
+  return { status: response.status, headers: response.headers, body: body as T };
+}
