@@ -22,11 +22,17 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real application on its own cloned database, listening on a random local port. */
+/**
+ * The real application on its own cloned database, listening on a random local port.
+ * `env` adds settings as environment variables would; a DATABASE_URL there is used as
+ * is (the caller owns that database), otherwise a fresh clone is made and dropped.
+ */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
+  const db: TestDatabase = env.DATABASE_URL
+    ? { url: env.DATABASE_URL, name: '', drop: async () => undefined }
+    : await createTestDatabase();
   const dataDir = await mkdtemp(join(tmpdir(), 'inventory-app-'));
-  const config = loadConfig({ INVENTORY_DATA_DIR: dataDir, LOG_LEVEL: 'error', DATABASE_URL: db.url, ...env });
+  const config = loadConfig({ INVENTORY_DATA_DIR: dataDir, LOG_LEVEL: 'error', ...env, DATABASE_URL: db.url });
   const secretBox = new SecretBox(randomBytes(32));
   const app = await createApp({ config, databaseUrl: db.url, secretBox, logger: false });
   await app.listen(0, '127.0.0.1');

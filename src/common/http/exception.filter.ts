@@ -71,11 +71,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const response = exception.getResponse();
+      if (typeof response === 'object' && typeof (response as { detail?: unknown }).detail === 'string') {
+        // Thrown with a body of our own shape (e.g. /health/): send it as is.
+        return { status: exception.getStatus(), body: response as Record<string, unknown>, headers: {} };
+      }
       const detail =
-        typeof response === 'string'
-          ? response
-          : ((response as { detail?: string; message?: string | string[] }).detail ??
-            [(response as { message?: string | string[] }).message].flat().join('; '));
+        typeof response === 'string' ? response : [(response as { message?: string | string[] }).message].flat().join('; ');
       return { status: exception.getStatus(), body: { detail }, headers: {} };
     }
     switch (classifyDatabaseError(exception)) {

@@ -1,0 +1,175 @@
+import { SecretBox } from '../../src/common/crypto/secret-box.js';
+import { http, startTestApp, type TestApp } from '../support/app.js';
+import { createCollectionRun, createOrganization, createResource, createSightings } from '../support/factories.js';
+
+describe('providers CRUD', () => {
+  let t: TestApp;
+  let org: number;
+  beforeAll(async () => {
+    t = await startTestApp();
+    org = await createOrganization(t.pool, 'Providers Test Org');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const body = (overrides: Record<string, unknown> = {}) => ({
+    name: 'Home Lab vCenter',
+    vendor: 'vmware',
+    provider_type: 'vcenter',
+    infrastructure: 'private_cloud',
+    organization: org,
+    endpoint: '192.168.0.195',
+    connection_config: { username: 'administrator@vsphere.local', password: 'secret', port: 443, verify_ssl: false },
+    ...overrides,
+  });
+
+  it('creates a provider (the seed quick-start body), masks secrets and encrypts them at rest', async () => {
+    const res = await http(`${t.api}/providers/`, { method: 'POST', json: body() });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      name: 'Home Lab vCenter',
+      organization: org,
+      organization_name: 'Providers Test Org',
+      plugin: 'vmware:vcenter',
+      enabled: true,
+      last_collection_at: null,
+      connection_config: { username: 'administrator@vsphere.local', password: '$encrypted$', port: 443, verify_ssl: false },
+    });
+    expect(JSON.stringify(res.body)).not.toContain('"secret"');
+    const stored = await t.pool.query(`SELECT connection_config FROM providers WHERE id = $1`, [res.body.id]);
+    const password = stored.rows[0].connection_config.password;
+    expect(SecretBox.isSealed(password)).toBe(true);
+    expect(t.secretBox.open(password)).toBe('secret');
+
+    const detail = await http(`${t.api}/providers/${res.body.id}/`);
+    expect(detail.body.connection_config.password).toBe('$encrypted$');
+    const list = await http(`${t.api}/providers/?organization=${org}`);
+    expect(list.body.results[0].connection_config.password).toBe('$encrypted$');
+  });
+
+  it('rejects a duplicate name in the same organization with a field message, but allows it in another', async () => {
+    const dup = await http(`${t.api}/providers/`, { method: 'POST', json: body() });
+    expect(dup.status).toBe(400);
+    expect(dup.body.errors.name[0]).toMatch(/already exists/);
+    const other = await createOrganization(t.pool);
+    const ok = await http(`${t.api}/providers/`, { method: 'POST', json: body({ organization: other }) });
+    expect(ok.status).toBe(201);
+  });
+
+  it('validates required fields, enums, types and unknown fields, writing nothing', async () => {
+    const before = (await t.pool.query(`SELECT count(*)::int AS n FROM providers`)).rows[0].n;
+    const cases: [Record<string, unknown>, string][] = [
+      [{ name: undefined }, 'name'],
+      [{ name: '' }, 'name'],
+      [{ infrastructure: 'moon_base' }, 'infrastructure'],
+      [{ organization: 'one' }, 'organization'],
+      [{ organization: 999999 }, 'organization'],
+      [{ vendor: 'VMware Inc' }, 'vendor'],
+      [{ connection_config: ['a'] }, 'connection_config'],
+      [{ connection_config: 'password=x' }, 'connection_config'],
+      [{ enabled: 'yes' }, 'enabled'],
+      [{ surprise: true }, 'surprise'],
+      [{ connection_config: { password: '$encrypted$' } }, 'connection_config.password'],
+    ];
+    for (const [overrides, field] of cases) {
+      const res = await http(`${t.api}/providers/`, { method: 'POST', json: body({ name: `v-${field}`, ...overrides }) });
+      expect({ field, status: res.status }).toEqual({ field, status: 400 });
+      expect({ field, named: Object.keys(res.body.errors ?? {}) }).toEqual({ field, named: expect.arrayContaining([field]) });
+      expect(typeof res.body.detail).toBe('string');
+    }
+    const after = (await t.pool.query(`SELECT count(*)::int AS n FROM providers`)).rows[0].n;
+    expect(after).toBe(before);
+  });
+
+  it('answers 400 to malformed JSON and to a body that is not an object', async () => {
+    const malformed = await http(`${t.api}/providers/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name": ',
+    });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.detail).toBeDefined();
+    const array = await http(`${t.api}/providers/`, { method: 'POST', json: [body()] });
+    expect(array.status).toBe(400);
+  });
+
+  it('patches some fields, keeps secrets when the mask is sent back, and replaces them when a value is sent', async () => {
+    const created = await http(`${t.api}/providers/`, { method: 'POST', json: body({ name: 'Patch me' }) });
+    const id = created.body.id;
+    const patched = await http(`${t.api}/providers/${id}/`, {
+      method: 'PATCH',
+      json: { enabled: false, connection_config: { ...created.body.connection_config, port: 8443 } },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ enabled: false, name: 'Patch me', connection_config: { port: 8443, password: '$encrypted$' } });
+    let stored = (await t.pool.query(`SELECT connection_config FROM providers WHERE id = $1`, [id])).rows[0].connection_config;
+    expect(t.secretBox.open(stored.password)).toBe('secret');
+
+    await http(`${t.api}/providers/${id}/`, { method: 'PATCH', json: { connection_config: { password: 'rotated' } } });
+    stored = (await t.pool.query(`SELECT connection_config FROM providers WHERE id = $1`, [id])).rows[0].connection_config;
+    expect(t.secretBox.open(stored.password)).toBe('rotated');
+
+    const nulled = await http(`${t.api}/providers/${id}/`, { method: 'PATCH', json: { name: null } });
+    expect(nulled.status).toBe(400);
+    expect(nulled.body.errors.name).toBeDefined();
+    expect(new Date(patched.body.modified).getTime()).toBeGreaterThanOrEqual(new Date(created.body.modified).getTime());
+  });
+
+  it('replaces every field with PUT (omitted optional fields return to defaults)', async () => {
+    const created = await http(`${t.api}/providers/`, {
+      method: 'POST',
+      json: body({ name: 'Put me', description: 'old', enabled: false }),
+    });
+    const put = await http(`${t.api}/providers/${created.body.id}/`, {
+      method: 'PUT',
+      json: { name: 'Put me too', vendor: 'aws', provider_type: 'ec2', infrastructure: 'public_cloud', organization: org },
+    });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ name: 'Put me too', plugin: 'aws:ec2', description: '', enabled: true, connection_config: {} });
+    const incomplete = await http(`${t.api}/providers/${created.body.id}/`, { method: 'PUT', json: { name: 'x' } });
+    expect(incomplete.status).toBe(400);
+  });
+
+  it('moves resources with the provider when its organization changes', async () => {
+    const created = await http(`${t.api}/providers/`, { method: 'POST', json: body({ name: 'Mover' }) });
+    const resource = await createResource(t.pool, { providerId: created.body.id, organizationId: org, type: 'virtual_machine', name: 'vm-move' });
+    await createSightings(t.pool, [{ resourceId: resource, seenAt: new Date() }]);
+    const target = await createOrganization(t.pool);
+    const res = await http(`${t.api}/providers/${created.body.id}/`, { method: 'PATCH', json: { organization: target } });
+    expect(res.status).toBe(200);
+    const moved = await http(`${t.api}/resources/?organization=${target}`);
+    expect(moved.body.results.map((r: any) => r.id)).toEqual([resource]);
+    const sightings = await http(`${t.api}/resource-sightings/?organization=${target}`);
+    expect(sightings.body.count).toBe(1);
+  });
+
+  it('deletes a provider with what was collected from it, but not while a run is active', async () => {
+    const created = await http(`${t.api}/providers/`, { method: 'POST', json: body({ name: 'Doomed' }) });
+    const id = created.body.id;
+    const resource = await createResource(t.pool, { providerId: id, organizationId: org, type: 'virtual_machine', name: 'vm-doomed' });
+    await createSightings(t.pool, [{ resourceId: resource, seenAt: new Date() }]);
+    const run = await createCollectionRun(t.pool, { providerId: id, status: 'running', startedAt: new Date() });
+    const blocked = await http(`${t.api}/providers/${id}/`, { method: 'DELETE' });
+    expect(blocked.status).toBe(409);
+    expect(blocked.body.collection_run).toBe(run);
+    await t.pool.query(`UPDATE collection_runs SET status = 'canceled' WHERE id = $1`, [run]);
+    const deleted = await http(`${t.api}/providers/${id}/`, { method: 'DELETE' });
+    expect(deleted.status).toBe(204);
+    expect((await http(`${t.api}/providers/${id}/`)).status).toBe(404);
+    expect((await http(`${t.api}/resources/${resource}/`)).status).toBe(404);
+    const left = await t.pool.query(`SELECT count(*)::int AS n FROM resource_sightings WHERE resource_id = $1`, [resource]);
+    expect(left.rows[0].n).toBe(0);
+  });
+
+  it('answers 404 for unknown ids and 400 for malformed ones, on every method', async () => {
+    const unknown = '6f1c2b1e-0000-4000-8000-000000000000';
+    for (const method of ['GET', 'PATCH', 'PUT', 'DELETE']) {
+      const json = method === 'PUT' ? body({ name: 'ghost' }) : method === 'PATCH' ? {} : undefined;
+      const missing = await http(`${t.api}/providers/${unknown}/`, { method, json });
+      expect({ method, status: missing.status }).toEqual({ method, status: 404 });
+      const malformed = await http(`${t.api}/providers/xyz/`, { method, json });
+      expect({ method, status: malformed.status }).toEqual({ method, status: 400 });
+    }
+  });
+});
