@@ -11,7 +11,10 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }],
-    '^.+\\.js$': ['ts-jest', { useESM: true, tsconfig: { allowJs: true, module: 'nodenext' }, diagnostics: false }],
+    '^.+\\.js$': [
+      'ts-jest',
+      { useESM: true, tsconfig: { allowJs: true, module: 'nodenext' }, diagnostics: false },
+    ],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyDeps.join('|')})/)`],
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],

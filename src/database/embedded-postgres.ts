@@ -41,7 +41,6 @@ export interface EmbeddedOptions {
 
 const PID_FILE = 'postmaster.pid';
 const OWNER_FILE = 'owner.pid';
-const PASSWORD_FILE = 'password';
 const SUPERUSER = 'postgres';
 
 interface PgBinaries {
@@ -231,7 +230,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   // As root the server must run as the `postgres` system user (created by initialise()).
   const ids = await new EmbeddedPostgres({ databaseDir: pgData, createPostgresUser: true })
     .getUidAndGid()
-    .catch(() => ({}) as { uid?: number; gid?: number });
+    .catch(() => ({}));
   const port = await freePort();
   const logFd = openSync(join(dataDir, 'postgres.log'), 'a');
   let exited = false;

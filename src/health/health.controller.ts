@@ -1,5 +1,5 @@
 import { Controller, Get, HttpException } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { VERSION } from '../version.js';
@@ -25,6 +25,7 @@ export class HealthController {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   @Get('ping')
+  @ApiOperation({ summary: 'Liveness: the process answers' })
   @ApiOkResponse({
     type: PingDto,
     description: 'The process answers (liveness). Does not touch the database.',
@@ -34,6 +35,7 @@ export class HealthController {
   }
 
   @Get('health')
+  @ApiOperation({ summary: 'Readiness: the database answers' })
   @ApiOkResponse({ type: HealthDto, description: 'The service can reach its database (readiness).' })
   @ApiServiceUnavailableResponse({ type: HealthDto, description: 'The database is unreachable.' })
   async health(): Promise<HealthDto> {

@@ -5,8 +5,15 @@ import { PROPERTY_DEFINITION_LIST } from '../../src/property-definitions/propert
 import { PROVIDER_LIST } from '../../src/providers/provider.list-spec.js';
 import { RESOURCE_RELATIONSHIP_LIST } from '../../src/relationships/resource-relationship.list-spec.js';
 import { RESOURCE_LIST } from '../../src/resources/resource.list-spec.js';
-import { NESTED_SIGHTING_LIST, RESOURCE_SIGHTING_LIST } from '../../src/sightings/resource-sighting.list-specs.js';
-import { RESOURCE_CATEGORY_LIST, RESOURCE_TYPE_LIST, VENDOR_TYPE_MAPPING_LIST } from '../../src/taxonomy/taxonomy.list-specs.js';
+import {
+  NESTED_SIGHTING_LIST,
+  RESOURCE_SIGHTING_LIST,
+} from '../../src/sightings/resource-sighting.list-specs.js';
+import {
+  RESOURCE_CATEGORY_LIST,
+  RESOURCE_TYPE_LIST,
+  VENDOR_TYPE_MAPPING_LIST,
+} from '../../src/taxonomy/taxonomy.list-specs.js';
 import { http, startTestApp, type TestApp } from '../support/app.js';
 import { daysAgo, seedReadFixture } from '../support/factories.js';
 
@@ -68,8 +75,14 @@ const CASES: ListCase[] = [
       provider: { value: f.providers.aws, field: field('provider') },
       collection_type: { value: 'targeted', field: field('collection_type') },
       triggered_by: { value: 'schedule', field: field('triggered_by') },
-      started_after: { value: iso(daysAgo(1.5)), check: (r) => r.started_at && new Date(r.started_at) >= daysAgo(1.51) },
-      started_before: { value: iso(daysAgo(1.5)), check: (r) => r.started_at && new Date(r.started_at) <= daysAgo(1.49) },
+      started_after: {
+        value: iso(daysAgo(1.5)),
+        check: (r) => r.started_at && new Date(r.started_at) >= daysAgo(1.51),
+      },
+      started_before: {
+        value: iso(daysAgo(1.5)),
+        check: (r) => r.started_at && new Date(r.started_at) <= daysAgo(1.49),
+      },
       created_after: { value: iso(daysAgo(0.5)), check: (r) => new Date(r.created) >= daysAgo(0.51) },
       created_before: { value: iso(daysAgo(0.5)), check: (r) => new Date(r.created) <= daysAgo(0.49) },
     }),
@@ -82,7 +95,10 @@ const CASES: ListCase[] = [
     probes: (f) => ({
       provider: { value: f.providers.aws, field: field('provider') },
       resource_type: { value: 'virtual_machine', check: (r) => r.resource_type_slug === 'virtual_machine' },
-      resource_type_slug: { value: ['hypervisor_host', 'vpc'], check: (r) => ['hypervisor_host', 'vpc'].includes(r.resource_type_slug) },
+      resource_type_slug: {
+        value: ['hypervisor_host', 'vpc'],
+        check: (r) => ['hypervisor_host', 'vpc'].includes(r.resource_type_slug),
+      },
       category: { value: 'storage', check: (r) => r.resource_category === 'storage' },
       state: { value: 'running', field: field('state') },
       power_state: { value: 'off', field: field('power_state') },
@@ -99,19 +115,31 @@ const CASES: ListCase[] = [
       flavor: { value: 'm5.xlarge', field: field('flavor') },
       vendor_type: { value: 'HostSystem', field: field('vendor_type') },
       ip_address: { value: '10.0.1.12', check: (r) => r.ip_addresses.includes('10.0.1.12') },
-      tag: { value: ['env=prod', 'app=web'], check: (r) => r.provider_tags.env === 'prod' && r.provider_tags.app === 'web' },
+      tag: {
+        value: ['env=prod', 'app=web'],
+        check: (r) => r.provider_tags.env === 'prod' && r.provider_tags.app === 'web',
+      },
       cpu_count: { value: '8', field: field('cpu_count') },
       memory_mb: { value: '16384', field: field('memory_mb') },
       seen_count_min: { value: '7', check: (r) => r.seen_count >= 7 },
       seen_count_max: { value: '3', check: (r) => r.seen_count <= 3 },
-      first_discovered_after: { value: iso(daysAgo(0.5)), check: (r) => new Date(r.first_discovered_at) >= daysAgo(0.51) },
-      first_discovered_before: { value: iso(daysAgo(6.5)), check: (r) => new Date(r.first_discovered_at) <= daysAgo(6.49) },
+      first_discovered_after: {
+        value: iso(daysAgo(0.5)),
+        check: (r) => new Date(r.first_discovered_at) >= daysAgo(0.51),
+      },
+      first_discovered_before: {
+        value: iso(daysAgo(6.5)),
+        check: (r) => new Date(r.first_discovered_at) <= daysAgo(6.49),
+      },
       last_seen_after: { value: iso(daysAgo(0.5)), check: (r) => new Date(r.last_seen_at) >= daysAgo(0.51) },
       last_seen_before: { value: iso(daysAgo(1)), check: (r) => new Date(r.last_seen_at) <= daysAgo(0.99) },
       removed: { value: 'true', check: (r) => r.removed_at !== null },
     }),
     orderBy: {},
-    search: { term: 'ESXI0', check: (r) => /esxi0/i.test(`${r.name} ${r.ems_ref} ${r.canonical_id} ${r.fqdn} ${r.vendor_type}`) },
+    search: {
+      term: 'ESXI0',
+      check: (r) => /esxi0/i.test(`${r.name} ${r.ems_ref} ${r.canonical_id} ${r.fqdn} ${r.vendor_type}`),
+    },
   },
   {
     name: 'resource sightings',
@@ -147,7 +175,10 @@ const CASES: ListCase[] = [
       relationship_type: { value: 'part_of', field: field('relationship_type') },
       source: { value: f.resources.vms[0], field: field('source') },
       target: { value: f.resources.cluster, field: field('target') },
-      resource: { value: f.resources.ec2a, check: (r) => r.source === f.resources.ec2a || r.target === f.resources.ec2a },
+      resource: {
+        value: f.resources.ec2a,
+        check: (r) => r.source === f.resources.ec2a || r.target === f.resources.ec2a,
+      },
       provider: { value: f.providers.aws, field: field('provider') },
       organization: { value: String(f.orgB), field: field('organization') },
       removed: { value: 'true', check: (r) => r.removed_at !== null },
@@ -212,7 +243,10 @@ const MALFORMED: Record<FilterDef['type'], string | null> = {
 };
 
 function query(name: string, value: string | string[]): string {
-  return [value].flat().map((v) => `${encodeURIComponent(name)}=${encodeURIComponent(v)}`).join('&');
+  return [value]
+    .flat()
+    .map((v) => `${encodeURIComponent(name)}=${encodeURIComponent(v)}`)
+    .join('&');
 }
 
 function sortedAscending(values: unknown[]): boolean {
@@ -272,9 +306,14 @@ describe('every list endpoint', () => {
           const res = await http(`${t.api}${c.path(fixture)}?${query(name, probe.value)}&page_size=1000`);
           expect({ name, status: res.status }).toEqual({ name, status: 200 });
           const rows: Row[] = res.body.results;
-          expect({ name, some: rows.length > 0, narrower: rows.length < base.count }).toEqual({ name, some: true, narrower: true });
+          expect({ name, some: rows.length > 0, narrower: rows.length < base.count }).toEqual({
+            name,
+            some: true,
+            narrower: true,
+          });
           expect(res.body.count).toBe(rows.length);
-          const matches = probe.check ?? ((row: Row) => [probe.value].flat().includes(String(probe.field!(row))));
+          const matches =
+            probe.check ?? ((row: Row) => [probe.value].flat().includes(String(probe.field!(row))));
           for (const row of rows) expect({ name, matches: matches(row) }).toEqual({ name, matches: true });
         }
       });
@@ -308,15 +347,22 @@ describe('every list endpoint', () => {
               ok = (row) => read(row) !== null && read(row) !== '';
               break;
             case 'gte':
-              ok = (row) => def.type === 'datetime' ? new Date(read(row) as string) >= new Date(value) : Number(read(row)) >= Number(value);
+              ok = (row) =>
+                def.type === 'datetime'
+                  ? new Date(read(row) as string) >= new Date(value)
+                  : Number(read(row)) >= Number(value);
               break;
             default:
-              ok = (row) => def.type === 'datetime' ? new Date(read(row) as string) <= new Date(value) : Number(read(row)) <= Number(value);
+              ok = (row) =>
+                def.type === 'datetime'
+                  ? new Date(read(row) as string) <= new Date(value)
+                  : Number(read(row)) <= Number(value);
           }
           const res = await http(`${t.api}${c.path(fixture)}?${query(lookup, param)}&page_size=1000`);
           expect({ lookup, status: res.status }).toEqual({ lookup, status: 200 });
           expect({ lookup, some: res.body.results.length > 0 }).toEqual({ lookup, some: true });
-          for (const row of res.body.results) expect({ lookup, matches: ok(row) }).toEqual({ lookup, matches: true });
+          for (const row of res.body.results)
+            expect({ lookup, matches: ok(row) }).toEqual({ lookup, matches: true });
         }
       });
 
@@ -326,11 +372,18 @@ describe('every list endpoint', () => {
           const asc = await http(`${t.api}${c.path(fixture)}?ordering=${name}&page_size=1000`);
           const desc = await http(`${t.api}${c.path(fixture)}?ordering=-${name}&page_size=1000`);
           expect({ name, asc: asc.status, desc: desc.status }).toEqual({ name, asc: 200, desc: 200 });
-          expect({ name, sorted: sortedAscending(asc.body.results.map(read)) }).toEqual({ name, sorted: true });
+          expect({ name, sorted: sortedAscending(asc.body.results.map(read)) }).toEqual({
+            name,
+            sorted: true,
+          });
           // The id tie-breaker follows the direction, so descending is exactly ascending reversed.
-          expect(desc.body.results.map((r: Row) => r.id)).toEqual(asc.body.results.map((r: Row) => r.id).reverse());
+          expect(desc.body.results.map((r: Row) => r.id)).toEqual(
+            asc.body.results.map((r: Row) => r.id).reverse(),
+          );
         }
-        const combined = await http(`${t.api}${c.path(fixture)}?ordering=${Object.keys(c.spec.ordering).slice(0, 2).join(',-')}`);
+        const combined = await http(
+          `${t.api}${c.path(fixture)}?ordering=${Object.keys(c.spec.ordering).slice(0, 2).join(',-')}`,
+        );
         expect(combined.status).toBe(200);
       });
 
@@ -338,7 +391,9 @@ describe('every list endpoint', () => {
         const search = c.search;
         it('searches the documented fields, ignoring case', async () => {
           const base = await all(c.path(fixture));
-          const res = await http(`${t.api}${c.path(fixture)}?search=${encodeURIComponent(search.term)}&page_size=1000`);
+          const res = await http(
+            `${t.api}${c.path(fixture)}?search=${encodeURIComponent(search.term)}&page_size=1000`,
+          );
           expect(res.status).toBe(200);
           expect(res.body.results.length).toBeGreaterThan(0);
           expect(res.body.results.length).toBeLessThan(base.count);
@@ -371,7 +426,11 @@ describe('every list endpoint', () => {
         ];
         for (const [qs, param] of checks) {
           const res = await http(`${t.api}${c.path(fixture)}?${qs}`);
-          expect({ qs, status: res.status, named: Object.keys(res.body.errors ?? {}) }).toEqual({ qs, status: 400, named: [param] });
+          expect({ qs, status: res.status, named: Object.keys(res.body.errors ?? {}) }).toEqual({
+            qs,
+            status: 400,
+            named: [param],
+          });
         }
       });
 

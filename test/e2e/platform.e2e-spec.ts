@@ -29,7 +29,11 @@ describe('platform behaviour', () => {
   });
 
   it('serves every route under /api/v1/ too, with or without the trailing slash', async () => {
-    for (const path of ['/api/v1/resource-categories/', '/api/v1/resource-categories', '/api/inventory/v1/resource-categories']) {
+    for (const path of [
+      '/api/v1/resource-categories/',
+      '/api/v1/resource-categories',
+      '/api/inventory/v1/resource-categories',
+    ]) {
       const res = await http(`${t.root}${path}`);
       expect({ path, status: res.status, count: res.body.count }).toEqual({ path, status: 200, count: 15 });
     }
@@ -39,10 +43,20 @@ describe('platform behaviour', () => {
   });
 
   it('rejects writes to read-only collections with 405 and Allow', async () => {
-    const readOnly = ['resources', 'resource-sightings', 'resource-relationships', 'resource-categories', 'resource-types', 'vendor-type-mappings', 'property-definitions', 'collection-runs'];
+    const readOnly = [
+      'resources',
+      'resource-sightings',
+      'resource-relationships',
+      'resource-categories',
+      'resource-types',
+      'vendor-type-mappings',
+      'property-definitions',
+      'collection-runs',
+    ];
     for (const collection of readOnly) {
       for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
-        const path = method === 'POST' ? `/${collection}/` : `/${collection}/00000000-0000-4000-8000-000000000000/`;
+        const path =
+          method === 'POST' ? `/${collection}/` : `/${collection}/00000000-0000-4000-8000-000000000000/`;
         const res = await http(`${t.api}${path}`, { method, json: {} });
         expect({ collection, method, status: res.status }).toEqual({ collection, method, status: 405 });
         expect(res.headers.get('allow')).toBe('GET');
@@ -63,9 +77,22 @@ describe('platform behaviour', () => {
     const doc = await http(`${t.api}/openapi.json`);
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/inventory/v1/resources', '/api/inventory/v1/resources/{id}/history']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/api/inventory/v1/resources', '/api/inventory/v1/resources/{id}/history']),
+    );
     const params = doc.body.paths['/api/inventory/v1/resources'].get.parameters.map((p: any) => p.name);
-    expect(params).toEqual(expect.arrayContaining(['page', 'page_size', 'ordering', 'search', 'state', 'state__n', 'name__ic', 'last_seen_after']));
+    expect(params).toEqual(
+      expect.arrayContaining([
+        'page',
+        'page_size',
+        'ordering',
+        'search',
+        'state',
+        'state__n',
+        'name__ic',
+        'last_seen_after',
+      ]),
+    );
     const ui = await fetch(`${t.api}/docs/`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('swagger');
@@ -102,7 +129,13 @@ describe('when PostgreSQL becomes unreachable', () => {
     expect((await http(`${t.api}/ping/`)).status).toBe(200);
     const write = await http(`${t.api}/providers/`, {
       method: 'POST',
-      json: { name: 'x', vendor: 'vmware', provider_type: 'vcenter', infrastructure: 'private_cloud', organization: 1 },
+      json: {
+        name: 'x',
+        vendor: 'vmware',
+        provider_type: 'vcenter',
+        infrastructure: 'private_cloud',
+        organization: 1,
+      },
     });
     expect(write.status).toBe(503);
     await proxy.restore();

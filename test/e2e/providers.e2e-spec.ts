@@ -1,6 +1,11 @@
 import { SecretBox } from '../../src/common/crypto/secret-box.js';
 import { http, startTestApp, type TestApp } from '../support/app.js';
-import { createCollectionRun, createOrganization, createResource, createSightings } from '../support/factories.js';
+import {
+  createCollectionRun,
+  createOrganization,
+  createResource,
+  createSightings,
+} from '../support/factories.js';
 
 describe('providers CRUD', () => {
   let t: TestApp;
@@ -20,7 +25,12 @@ describe('providers CRUD', () => {
     infrastructure: 'private_cloud',
     organization: org,
     endpoint: '192.168.0.195',
-    connection_config: { username: 'administrator@vsphere.local', password: 'secret', port: 443, verify_ssl: false },
+    connection_config: {
+      username: 'administrator@vsphere.local',
+      password: 'secret',
+      port: 443,
+      verify_ssl: false,
+    },
     ...overrides,
   });
 
@@ -34,7 +44,12 @@ describe('providers CRUD', () => {
       plugin: 'vmware:vcenter',
       enabled: true,
       last_collection_at: null,
-      connection_config: { username: 'administrator@vsphere.local', password: '$encrypted$', port: 443, verify_ssl: false },
+      connection_config: {
+        username: 'administrator@vsphere.local',
+        password: '$encrypted$',
+        port: 443,
+        verify_ssl: false,
+      },
     });
     expect(JSON.stringify(res.body)).not.toContain('"secret"');
     const stored = await t.pool.query(`SELECT connection_config FROM providers WHERE id = $1`, [res.body.id]);
@@ -73,9 +88,15 @@ describe('providers CRUD', () => {
       [{ connection_config: { password: '$encrypted$' } }, 'connection_config.password'],
     ];
     for (const [overrides, field] of cases) {
-      const res = await http(`${t.api}/providers/`, { method: 'POST', json: body({ name: `v-${field}`, ...overrides }) });
+      const res = await http(`${t.api}/providers/`, {
+        method: 'POST',
+        json: body({ name: `v-${field}`, ...overrides }),
+      });
       expect({ field, status: res.status }).toEqual({ field, status: 400 });
-      expect({ field, named: Object.keys(res.body.errors ?? {}) }).toEqual({ field, named: expect.arrayContaining([field]) });
+      expect({ field, named: Object.keys(res.body.errors ?? {}) }).toEqual({
+        field,
+        named: expect.arrayContaining([field]),
+      });
       expect(typeof res.body.detail).toBe('string');
     }
     const after = (await t.pool.query(`SELECT count(*)::int AS n FROM providers`)).rows[0].n;
@@ -102,18 +123,29 @@ describe('providers CRUD', () => {
       json: { enabled: false, connection_config: { ...created.body.connection_config, port: 8443 } },
     });
     expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({ enabled: false, name: 'Patch me', connection_config: { port: 8443, password: '$encrypted$' } });
-    let stored = (await t.pool.query(`SELECT connection_config FROM providers WHERE id = $1`, [id])).rows[0].connection_config;
+    expect(patched.body).toMatchObject({
+      enabled: false,
+      name: 'Patch me',
+      connection_config: { port: 8443, password: '$encrypted$' },
+    });
+    let stored = (await t.pool.query(`SELECT connection_config FROM providers WHERE id = $1`, [id])).rows[0]
+      .connection_config;
     expect(t.secretBox.open(stored.password)).toBe('secret');
 
-    await http(`${t.api}/providers/${id}/`, { method: 'PATCH', json: { connection_config: { password: 'rotated' } } });
-    stored = (await t.pool.query(`SELECT connection_config FROM providers WHERE id = $1`, [id])).rows[0].connection_config;
+    await http(`${t.api}/providers/${id}/`, {
+      method: 'PATCH',
+      json: { connection_config: { password: 'rotated' } },
+    });
+    stored = (await t.pool.query(`SELECT connection_config FROM providers WHERE id = $1`, [id])).rows[0]
+      .connection_config;
     expect(t.secretBox.open(stored.password)).toBe('rotated');
 
     const nulled = await http(`${t.api}/providers/${id}/`, { method: 'PATCH', json: { name: null } });
     expect(nulled.status).toBe(400);
     expect(nulled.body.errors.name).toBeDefined();
-    expect(new Date(patched.body.modified).getTime()).toBeGreaterThanOrEqual(new Date(created.body.modified).getTime());
+    expect(new Date(patched.body.modified).getTime()).toBeGreaterThanOrEqual(
+      new Date(created.body.modified).getTime(),
+    );
   });
 
   it('replaces every field with PUT (omitted optional fields return to defaults)', async () => {
@@ -123,20 +155,43 @@ describe('providers CRUD', () => {
     });
     const put = await http(`${t.api}/providers/${created.body.id}/`, {
       method: 'PUT',
-      json: { name: 'Put me too', vendor: 'aws', provider_type: 'ec2', infrastructure: 'public_cloud', organization: org },
+      json: {
+        name: 'Put me too',
+        vendor: 'aws',
+        provider_type: 'ec2',
+        infrastructure: 'public_cloud',
+        organization: org,
+      },
     });
     expect(put.status).toBe(200);
-    expect(put.body).toMatchObject({ name: 'Put me too', plugin: 'aws:ec2', description: '', enabled: true, connection_config: {} });
-    const incomplete = await http(`${t.api}/providers/${created.body.id}/`, { method: 'PUT', json: { name: 'x' } });
+    expect(put.body).toMatchObject({
+      name: 'Put me too',
+      plugin: 'aws:ec2',
+      description: '',
+      enabled: true,
+      connection_config: {},
+    });
+    const incomplete = await http(`${t.api}/providers/${created.body.id}/`, {
+      method: 'PUT',
+      json: { name: 'x' },
+    });
     expect(incomplete.status).toBe(400);
   });
 
   it('moves resources with the provider when its organization changes', async () => {
     const created = await http(`${t.api}/providers/`, { method: 'POST', json: body({ name: 'Mover' }) });
-    const resource = await createResource(t.pool, { providerId: created.body.id, organizationId: org, type: 'virtual_machine', name: 'vm-move' });
+    const resource = await createResource(t.pool, {
+      providerId: created.body.id,
+      organizationId: org,
+      type: 'virtual_machine',
+      name: 'vm-move',
+    });
     await createSightings(t.pool, [{ resourceId: resource, seenAt: new Date() }]);
     const target = await createOrganization(t.pool);
-    const res = await http(`${t.api}/providers/${created.body.id}/`, { method: 'PATCH', json: { organization: target } });
+    const res = await http(`${t.api}/providers/${created.body.id}/`, {
+      method: 'PATCH',
+      json: { organization: target },
+    });
     expect(res.status).toBe(200);
     const moved = await http(`${t.api}/resources/?organization=${target}`);
     expect(moved.body.results.map((r: any) => r.id)).toEqual([resource]);
@@ -147,9 +202,18 @@ describe('providers CRUD', () => {
   it('deletes a provider with what was collected from it, but not while a run is active', async () => {
     const created = await http(`${t.api}/providers/`, { method: 'POST', json: body({ name: 'Doomed' }) });
     const id = created.body.id;
-    const resource = await createResource(t.pool, { providerId: id, organizationId: org, type: 'virtual_machine', name: 'vm-doomed' });
+    const resource = await createResource(t.pool, {
+      providerId: id,
+      organizationId: org,
+      type: 'virtual_machine',
+      name: 'vm-doomed',
+    });
     await createSightings(t.pool, [{ resourceId: resource, seenAt: new Date() }]);
-    const run = await createCollectionRun(t.pool, { providerId: id, status: 'running', startedAt: new Date() });
+    const run = await createCollectionRun(t.pool, {
+      providerId: id,
+      status: 'running',
+      startedAt: new Date(),
+    });
     const blocked = await http(`${t.api}/providers/${id}/`, { method: 'DELETE' });
     expect(blocked.status).toBe(409);
     expect(blocked.body.collection_run).toBe(run);
@@ -158,7 +222,10 @@ describe('providers CRUD', () => {
     expect(deleted.status).toBe(204);
     expect((await http(`${t.api}/providers/${id}/`)).status).toBe(404);
     expect((await http(`${t.api}/resources/${resource}/`)).status).toBe(404);
-    const left = await t.pool.query(`SELECT count(*)::int AS n FROM resource_sightings WHERE resource_id = $1`, [resource]);
+    const left = await t.pool.query(
+      `SELECT count(*)::int AS n FROM resource_sightings WHERE resource_id = $1`,
+      [resource],
+    );
     expect(left.rows[0].n).toBe(0);
   });
 

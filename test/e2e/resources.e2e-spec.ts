@@ -1,5 +1,11 @@
 import { http, startTestApp, type TestApp } from '../support/app.js';
-import { createOrganization, createProvider, createResource, createSightings, daysAgo, seedReadFixture } from '../support/factories.js';
+import {
+  createOrganization,
+  createProvider,
+  createResource,
+  daysAgo,
+  seedReadFixture,
+} from '../support/factories.js';
 
 describe('resources, sightings and history', () => {
   let t: TestApp;
@@ -25,7 +31,11 @@ describe('resources, sightings and history', () => {
       provider_name: 'Lab vCenter',
       provider_vendor: 'vmware',
       canonical_id: '4c4c4544-0042-3510-8052-b4c04f4d4e31',
-      relationships: { outgoing: 1, incoming: 1, by_type: { part_of: { outgoing: 1, incoming: 0 }, runs_on: { outgoing: 0, incoming: 1 } } },
+      relationships: {
+        outgoing: 1,
+        incoming: 1,
+        by_type: { part_of: { outgoing: 1, incoming: 0 }, runs_on: { outgoing: 0, incoming: 1 } },
+      },
     });
     // A removed edge is not counted.
     const removedVm = await http(`${t.api}/resources/${f.resources.vms[4]}/`);
@@ -34,7 +44,12 @@ describe('resources, sightings and history', () => {
   });
 
   it('finds the same machine seen by two providers with one canonical_id query', async () => {
-    const other = await createProvider(t.pool, { organizationId: f.orgA, vendor: 'ansible', providerType: 'facts', infrastructure: 'bare_metal' });
+    const other = await createProvider(t.pool, {
+      organizationId: f.orgA,
+      vendor: 'ansible',
+      providerType: 'facts',
+      infrastructure: 'bare_metal',
+    });
     await createResource(t.pool, {
       providerId: other,
       organizationId: f.orgA,
@@ -45,7 +60,9 @@ describe('resources, sightings and history', () => {
     });
     const res = await http(`${t.api}/resources/?canonical_id=502e71fa-1c2d-4b3e-9f8a-000000000101`);
     expect(res.body.count).toBe(2);
-    expect(new Set(res.body.results.map((r: any) => r.provider))).toEqual(new Set([f.providers.vcenter, other]));
+    expect(new Set(res.body.results.map((r: any) => r.provider))).toEqual(
+      new Set([f.providers.vcenter, other]),
+    );
     const bySearch = await http(`${t.api}/resources/?search=502e71fa`);
     expect(bySearch.body.count).toBeGreaterThanOrEqual(2);
   });
@@ -98,14 +115,20 @@ describe('resources, sightings and history', () => {
     expect(limited.body.timeline.map((e: any) => e.seen_at)).toEqual(times.slice(-2));
     expect(limited.body.summary.total_sightings).toBe(7);
 
-    const windowed = await http(`${t.api}/resources/${f.resources.vms[0]}/history/?seen_before=${daysAgo(3.5).toISOString()}`);
+    const windowed = await http(
+      `${t.api}/resources/${f.resources.vms[0]}/history/?seen_before=${daysAgo(3.5).toISOString()}`,
+    );
     expect(windowed.body.timeline).toHaveLength(3);
   });
 
   it('answers history of a resource with no sightings with empty statistics', async () => {
     const res = await http(`${t.api}/resources/${f.resources.vpc}/history/`);
     expect(res.status).toBe(200);
-    expect(res.body.summary).toMatchObject({ total_sightings: 0, states_observed: [], cpu_count: { avg: null, min: null, max: null } });
+    expect(res.body.summary).toMatchObject({
+      total_sightings: 0,
+      states_observed: [],
+      cpu_count: { avg: null, min: null, max: null },
+    });
     expect(res.body.timeline).toEqual([]);
   });
 
@@ -119,7 +142,11 @@ describe('resources, sightings and history', () => {
       ['bogus=1', 'bogus'],
     ]) {
       const res = await http(`${t.api}/resources/${f.resources.vms[0]}/history/?${qs}`);
-      expect({ qs, status: res.status, named: Object.keys(res.body.errors ?? {}) }).toEqual({ qs, status: 400, named: [param] });
+      expect({ qs, status: res.status, named: Object.keys(res.body.errors ?? {}) }).toEqual({
+        qs,
+        status: 400,
+        named: [param],
+      });
     }
     expect((await http(`${t.api}/resources/00000000-0000-4000-8000-000000000000/history/`)).status).toBe(404);
     expect((await http(`${t.api}/resources/12/history/`)).status).toBe(400);
@@ -136,7 +163,11 @@ describe('resources, sightings and history', () => {
   it('shows sighting and relationship details', async () => {
     const sightings = await http(`${t.api}/resource-sightings/?resource=${f.resources.ec2a}`);
     const sighting = await http(`${t.api}/resource-sightings/${sightings.body.results[0].id}/`);
-    expect(sighting.body).toMatchObject({ resource: f.resources.ec2a, resource_name: 'api-prod-1', collection_run: f.runs.failedRun });
+    expect(sighting.body).toMatchObject({
+      resource: f.resources.ec2a,
+      resource_name: 'api-prod-1',
+      collection_run: f.runs.failedRun,
+    });
     const rel = await http(`${t.api}/resource-relationships/${f.relationships.vmOnHost}/`);
     expect(rel.body).toMatchObject({
       source: f.resources.vms[0],
@@ -147,8 +178,12 @@ describe('resources, sightings and history', () => {
       relationship_type: 'runs_on',
       removed_at: null,
     });
-    expect((await http(`${t.api}/resource-sightings/00000000-0000-4000-8000-000000000000/`)).status).toBe(404);
-    expect((await http(`${t.api}/resource-relationships/00000000-0000-4000-8000-000000000000/`)).status).toBe(404);
+    expect((await http(`${t.api}/resource-sightings/00000000-0000-4000-8000-000000000000/`)).status).toBe(
+      404,
+    );
+    expect((await http(`${t.api}/resource-relationships/00000000-0000-4000-8000-000000000000/`)).status).toBe(
+      404,
+    );
   });
 
   it('shows collection run details', async () => {

@@ -18,7 +18,13 @@ describe('taxonomy (seeded by migration)', () => {
     const vmware = await http(`${t.api}/vendor-type-mappings/?vendor=vmware&page_size=100`);
     expect(vmware.body.count).toBeGreaterThanOrEqual(20);
     const pairs = vmware.body.results.map((m: any) => `${m.vendor_resource_type}->${m.resource_type_slug}`);
-    expect(pairs).toEqual(expect.arrayContaining(['vSphere VM->virtual_machine', 'ESXi Host->hypervisor_host', 'HostSystem->hypervisor_host']));
+    expect(pairs).toEqual(
+      expect.arrayContaining([
+        'vSphere VM->virtual_machine',
+        'ESXi Host->hypervisor_host',
+        'HostSystem->hypervisor_host',
+      ]),
+    );
   });
 
   it('maps the vendor types the built-in plugins emit', async () => {
@@ -32,7 +38,9 @@ describe('taxonomy (seeded by migration)', () => {
       ['ansible', 'docker', 'container'],
     ];
     for (const [vendor, vendorType, slug] of expectations) {
-      const res = await http(`${t.api}/vendor-type-mappings/?vendor=${vendor}&vendor_resource_type=${encodeURIComponent(vendorType)}`);
+      const res = await http(
+        `${t.api}/vendor-type-mappings/?vendor=${vendor}&vendor_resource_type=${encodeURIComponent(vendorType)}`,
+      );
       expect(res.body.results).toHaveLength(1);
       expect(res.body.results[0].resource_type_slug).toBe(slug);
     }
@@ -40,7 +48,11 @@ describe('taxonomy (seeded by migration)', () => {
 
   it('orders categories by sort order and types within the category', async () => {
     const categories = await http(`${t.api}/resource-categories/?page_size=100`);
-    expect(categories.body.results.map((c: any) => c.slug).slice(0, 3)).toEqual(['compute', 'storage', 'database']);
+    expect(categories.body.results.map((c: any) => c.slug).slice(0, 3)).toEqual([
+      'compute',
+      'storage',
+      'database',
+    ]);
     const compute = categories.body.results[0];
     expect(compute.resource_type_count).toBe(9);
     const detail = await http(`${t.api}/resource-categories/${compute.id}/`);
@@ -50,7 +62,9 @@ describe('taxonomy (seeded by migration)', () => {
   it('filters types by category slug or id and by is_countable', async () => {
     const bySlug = await http(`${t.api}/resource-types/?category=networking&page_size=100`);
     expect(bySlug.body.count).toBe(18);
-    const byId = await http(`${t.api}/resource-types/?category=${bySlug.body.results[0].category}&page_size=100`);
+    const byId = await http(
+      `${t.api}/resource-types/?category=${bySlug.body.results[0].category}&page_size=100`,
+    );
     expect(byId.body.count).toBe(18);
     const notCountable = await http(`${t.api}/resource-types/?is_countable=false`);
     expect(notCountable.body.results.map((t: any) => t.slug)).toEqual(['orchestration_stack']);
@@ -73,7 +87,9 @@ describe('taxonomy (seeded by migration)', () => {
   it('filters property definitions by resource type and vendor scope', async () => {
     const all = await http(`${t.api}/property-definitions/?resource_type=virtual_machine&page_size=100`);
     expect(all.body.count).toBeGreaterThan(3);
-    const vmware = await http(`${t.api}/property-definitions/?resource_type=virtual_machine&vendor_scope=vmware&page_size=100`);
+    const vmware = await http(
+      `${t.api}/property-definitions/?resource_type=virtual_machine&vendor_scope=vmware&page_size=100`,
+    );
     expect(vmware.body.results.every((d: any) => d.vendor_scope === 'vmware')).toBe(true);
     expect(vmware.body.count).toBeLessThan(all.body.count);
     const required = await http(`${t.api}/property-definitions/?required=true`);

@@ -32,7 +32,12 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ? { url: env.DATABASE_URL, name: '', drop: async () => undefined }
     : await createTestDatabase();
   const dataDir = await mkdtemp(join(tmpdir(), 'inventory-app-'));
-  const config = loadConfig({ INVENTORY_DATA_DIR: dataDir, LOG_LEVEL: 'error', ...env, DATABASE_URL: db.url });
+  const config = loadConfig({
+    INVENTORY_DATA_DIR: dataDir,
+    LOG_LEVEL: 'error',
+    ...env,
+    DATABASE_URL: db.url,
+  });
   const secretBox = new SecretBox(randomBytes(32));
   const app = await createApp({ config, databaseUrl: db.url, secretBox, logger: false });
   await app.listen(0, '127.0.0.1');
@@ -62,11 +67,17 @@ export interface JsonResponse<T = any> {
 }
 
 /** fetch + JSON, with the body parsed (or the raw text when it is not JSON). */
-export async function http<T = any>(url: string, init: RequestInit & { json?: unknown } = {}): Promise<JsonResponse<T>> {
+export async function http<T = any>(
+  url: string,
+  init: RequestInit & { json?: unknown } = {},
+): Promise<JsonResponse<T>> {
   const { json, ...rest } = init;
   const response = await fetch(url, {
     ...rest,
-    headers: { ...(json !== undefined ? { 'content-type': 'application/json' } : {}), ...(rest.headers ?? {}) },
+    headers: {
+      ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(rest.headers ?? {}),
+    },
     body: json !== undefined ? JSON.stringify(json) : rest.body,
   });
   const text = await response.text();

@@ -7,8 +7,14 @@ import type pg from 'pg';
  * each other's rows.
  */
 
-export async function createOrganization(pool: pg.Pool, name = `Org ${randomUUID().slice(0, 8)}`): Promise<number> {
-  const { rows } = await pool.query<{ id: number }>(`INSERT INTO organizations (name) VALUES ($1) RETURNING id`, [name]);
+export async function createOrganization(
+  pool: pg.Pool,
+  name = `Org ${randomUUID().slice(0, 8)}`,
+): Promise<number> {
+  const { rows } = await pool.query<{ id: number }>(
+    `INSERT INTO organizations (name) VALUES ($1) RETURNING id`,
+    [name],
+  );
   return rows[0].id;
 }
 
@@ -155,12 +161,26 @@ export async function createSightings(pool: pg.Pool, sightings: SightingInput[])
 
 export async function createRelationship(
   pool: pg.Pool,
-  input: { sourceId: string; targetId: string; type: string; providerId?: string | null; removedAt?: Date | null; lastSeenAt?: Date },
+  input: {
+    sourceId: string;
+    targetId: string;
+    type: string;
+    providerId?: string | null;
+    removedAt?: Date | null;
+    lastSeenAt?: Date;
+  },
 ): Promise<string> {
   const { rows } = await pool.query<{ id: string }>(
     `INSERT INTO resource_relationships (source_id, target_id, relationship_type, provider_id, organization_id, removed_at, last_seen_at)
      SELECT $1, $2, $3, $4, r.organization_id, $5, $6 FROM resources r WHERE r.id = $1 RETURNING id`,
-    [input.sourceId, input.targetId, input.type, input.providerId ?? null, input.removedAt ?? null, input.lastSeenAt ?? new Date()],
+    [
+      input.sourceId,
+      input.targetId,
+      input.type,
+      input.providerId ?? null,
+      input.removedAt ?? null,
+      input.lastSeenAt ?? new Date(),
+    ],
   );
   return rows[0].id;
 }
@@ -180,7 +200,9 @@ export interface RunInput {
 
 export async function createCollectionRun(pool: pg.Pool, input: RunInput): Promise<string> {
   const duration =
-    input.startedAt && input.completedAt ? (input.completedAt.getTime() - input.startedAt.getTime()) / 1000 : null;
+    input.startedAt && input.completedAt
+      ? (input.completedAt.getTime() - input.startedAt.getTime()) / 1000
+      : null;
   const { rows } = await pool.query<{ id: string }>(
     `INSERT INTO collection_runs (provider_id, status, collection_type, triggered_by, started_at, completed_at,
        duration_seconds, task_id, resources_found, resources_created, error_message, created, modified)
@@ -214,7 +236,11 @@ export const daysAgo = (n: number, base = Date.now()) => new Date(base - n * day
 export async function seedReadFixture(pool: pg.Pool) {
   const orgA = await createOrganization(pool, `Lab ${randomUUID().slice(0, 6)}`);
   const orgB = await createOrganization(pool, `Cloud ${randomUUID().slice(0, 6)}`);
-  const vcenter = await createProvider(pool, { name: 'Lab vCenter', organizationId: orgA, created: daysAgo(30) });
+  const vcenter = await createProvider(pool, {
+    name: 'Lab vCenter',
+    organizationId: orgA,
+    created: daysAgo(30),
+  });
   const aws = await createProvider(pool, {
     name: 'AWS production',
     organizationId: orgB,
@@ -235,18 +261,150 @@ export async function seedReadFixture(pool: pg.Pool) {
   });
 
   const lab = { providerId: vcenter, organizationId: orgA, region: 'Lab-DC1' };
-  const cluster = await createResource(pool, { ...lab, type: 'auto_scaling_group', vendorType: 'ClusterComputeResource', name: 'Prod-Cluster', emsRef: 'domain-c8', state: 'available', powerState: null });
-  const host1 = await createResource(pool, { ...lab, type: 'hypervisor_host', vendorType: 'HostSystem', name: 'esxi01.lab.local', emsRef: 'host-10', fqdn: 'esxi01.lab.local', cpuCount: 64, memoryMb: 524288, osType: 'esxi', osName: 'VMware ESXi 8.0.2', canonicalId: '4c4c4544-0042-3510-8052-b4c04f4d4e31', availabilityZone: 'Prod-Cluster', seenCount: 8, firstDiscoveredAt: daysAgo(7), ipAddresses: ['10.0.0.11'] });
-  const host2 = await createResource(pool, { ...lab, type: 'hypervisor_host', vendorType: 'HostSystem', name: 'esxi02.lab.local', emsRef: 'host-11', fqdn: 'esxi02.lab.local', cpuCount: 64, memoryMb: 524288, osType: 'esxi', osName: 'VMware ESXi 8.0.2', state: 'maintenance', availabilityZone: 'Prod-Cluster', seenCount: 8, firstDiscoveredAt: daysAgo(7), ipAddresses: ['10.0.0.12'] });
-  const ds1 = await createResource(pool, { ...lab, type: 'block_storage', vendorType: 'Datastore', name: 'vsanDatastore', emsRef: 'datastore-20', state: 'available', powerState: null, diskGb: 8192, properties: { storage_type: 'vSAN', capacity_gb: 8192 } });
-  const ds2 = await createResource(pool, { ...lab, type: 'file_storage', vendorType: 'Datastore:NFS', name: 'nfs-templates', emsRef: 'datastore-21', state: 'available', powerState: null, diskGb: 2048, properties: { storage_type: 'NFS', capacity_gb: 2048 } });
+  const cluster = await createResource(pool, {
+    ...lab,
+    type: 'auto_scaling_group',
+    vendorType: 'ClusterComputeResource',
+    name: 'Prod-Cluster',
+    emsRef: 'domain-c8',
+    state: 'available',
+    powerState: null,
+  });
+  const host1 = await createResource(pool, {
+    ...lab,
+    type: 'hypervisor_host',
+    vendorType: 'HostSystem',
+    name: 'esxi01.lab.local',
+    emsRef: 'host-10',
+    fqdn: 'esxi01.lab.local',
+    cpuCount: 64,
+    memoryMb: 524288,
+    osType: 'esxi',
+    osName: 'VMware ESXi 8.0.2',
+    canonicalId: '4c4c4544-0042-3510-8052-b4c04f4d4e31',
+    availabilityZone: 'Prod-Cluster',
+    seenCount: 8,
+    firstDiscoveredAt: daysAgo(7),
+    ipAddresses: ['10.0.0.11'],
+  });
+  const host2 = await createResource(pool, {
+    ...lab,
+    type: 'hypervisor_host',
+    vendorType: 'HostSystem',
+    name: 'esxi02.lab.local',
+    emsRef: 'host-11',
+    fqdn: 'esxi02.lab.local',
+    cpuCount: 64,
+    memoryMb: 524288,
+    osType: 'esxi',
+    osName: 'VMware ESXi 8.0.2',
+    state: 'maintenance',
+    availabilityZone: 'Prod-Cluster',
+    seenCount: 8,
+    firstDiscoveredAt: daysAgo(7),
+    ipAddresses: ['10.0.0.12'],
+  });
+  const ds1 = await createResource(pool, {
+    ...lab,
+    type: 'block_storage',
+    vendorType: 'Datastore',
+    name: 'vsanDatastore',
+    emsRef: 'datastore-20',
+    state: 'available',
+    powerState: null,
+    diskGb: 8192,
+    properties: { storage_type: 'vSAN', capacity_gb: 8192 },
+  });
+  const ds2 = await createResource(pool, {
+    ...lab,
+    type: 'file_storage',
+    vendorType: 'Datastore:NFS',
+    name: 'nfs-templates',
+    emsRef: 'datastore-21',
+    state: 'available',
+    powerState: null,
+    diskGb: 2048,
+    properties: { storage_type: 'NFS', capacity_gb: 2048 },
+  });
   const vmSpecs = [
-    { name: 'rhel9-web01', ref: 'vm-101', state: 'running', power: 'on', os: 'linux', osName: 'Red Hat Enterprise Linux 9', cpu: 4, mem: 16384, disk: 100, uuid: '502e71fa-1c2d-4b3e-9f8a-000000000101', tags: { env: 'prod', app: 'web' } },
-    { name: 'rhel9-web02', ref: 'vm-102', state: 'running', power: 'on', os: 'linux', osName: 'Red Hat Enterprise Linux 9', cpu: 4, mem: 16384, disk: 100, uuid: '502e71fa-1c2d-4b3e-9f8a-000000000102', tags: { env: 'prod', app: 'web' } },
-    { name: 'rhel8-db01', ref: 'vm-103', state: 'running', power: 'on', os: 'linux', osName: 'Red Hat Enterprise Linux 8', cpu: 8, mem: 65536, disk: 500, uuid: '502e71fa-1c2d-4b3e-9f8a-000000000103', tags: { env: 'prod', app: 'db' } },
-    { name: 'win2022-ad01', ref: 'vm-104', state: 'running', power: 'on', os: 'windows', osName: 'Microsoft Windows Server 2022', cpu: 2, mem: 8192, disk: 80, uuid: '502e71fa-1c2d-4b3e-9f8a-000000000104', tags: { env: 'prod', app: 'ad' } },
-    { name: 'dev-sandbox', ref: 'vm-105', state: 'stopped', power: 'off', os: 'linux', osName: 'Ubuntu 24.04', cpu: 2, mem: 4096, disk: 40, uuid: '502e71fa-1c2d-4b3e-9f8a-000000000105', tags: { env: 'dev' } },
-    { name: 'tmpl-rhel9', ref: 'vm-106', state: 'template', power: 'off', os: 'linux', osName: 'Red Hat Enterprise Linux 9', cpu: 2, mem: 4096, disk: 40, uuid: '502e71fa-1c2d-4b3e-9f8a-000000000106', tags: {} },
+    {
+      name: 'rhel9-web01',
+      ref: 'vm-101',
+      state: 'running',
+      power: 'on',
+      os: 'linux',
+      osName: 'Red Hat Enterprise Linux 9',
+      cpu: 4,
+      mem: 16384,
+      disk: 100,
+      uuid: '502e71fa-1c2d-4b3e-9f8a-000000000101',
+      tags: { env: 'prod', app: 'web' },
+    },
+    {
+      name: 'rhel9-web02',
+      ref: 'vm-102',
+      state: 'running',
+      power: 'on',
+      os: 'linux',
+      osName: 'Red Hat Enterprise Linux 9',
+      cpu: 4,
+      mem: 16384,
+      disk: 100,
+      uuid: '502e71fa-1c2d-4b3e-9f8a-000000000102',
+      tags: { env: 'prod', app: 'web' },
+    },
+    {
+      name: 'rhel8-db01',
+      ref: 'vm-103',
+      state: 'running',
+      power: 'on',
+      os: 'linux',
+      osName: 'Red Hat Enterprise Linux 8',
+      cpu: 8,
+      mem: 65536,
+      disk: 500,
+      uuid: '502e71fa-1c2d-4b3e-9f8a-000000000103',
+      tags: { env: 'prod', app: 'db' },
+    },
+    {
+      name: 'win2022-ad01',
+      ref: 'vm-104',
+      state: 'running',
+      power: 'on',
+      os: 'windows',
+      osName: 'Microsoft Windows Server 2022',
+      cpu: 2,
+      mem: 8192,
+      disk: 80,
+      uuid: '502e71fa-1c2d-4b3e-9f8a-000000000104',
+      tags: { env: 'prod', app: 'ad' },
+    },
+    {
+      name: 'dev-sandbox',
+      ref: 'vm-105',
+      state: 'stopped',
+      power: 'off',
+      os: 'linux',
+      osName: 'Ubuntu 24.04',
+      cpu: 2,
+      mem: 4096,
+      disk: 40,
+      uuid: '502e71fa-1c2d-4b3e-9f8a-000000000105',
+      tags: { env: 'dev' },
+    },
+    {
+      name: 'tmpl-rhel9',
+      ref: 'vm-106',
+      state: 'template',
+      power: 'off',
+      os: 'linux',
+      osName: 'Red Hat Enterprise Linux 9',
+      cpu: 2,
+      mem: 4096,
+      disk: 40,
+      uuid: '502e71fa-1c2d-4b3e-9f8a-000000000106',
+      tags: {},
+    },
   ];
   const vms: string[] = [];
   for (const [i, vm] of vmSpecs.entries()) {
@@ -280,14 +438,84 @@ export async function seedReadFixture(pool: pg.Pool) {
     );
   }
   const cloud = { providerId: aws, organizationId: orgB, cloudTenant: '123456789012' };
-  const ec2a = await createResource(pool, { ...cloud, type: 'virtual_machine', vendorType: 'AWS::EC2::Instance', name: 'api-prod-1', emsRef: 'i-0a1b2c3d4e5f60001', region: 'us-east-1', availabilityZone: 'us-east-1a', flavor: 'm5.xlarge', osType: 'linux', osName: 'Amazon Linux 2023', cpuCount: 4, memoryMb: 16384, canonicalId: 'ec2a1b2c-0000-4000-8000-000000000001', providerTags: { env: 'prod' } });
-  const ec2b = await createResource(pool, { ...cloud, type: 'virtual_machine', vendorType: 'AWS::EC2::Instance', name: 'api-prod-2', emsRef: 'i-0a1b2c3d4e5f60002', region: 'us-west-2', availabilityZone: 'us-west-2b', flavor: 't3.micro', osType: 'linux', osName: 'Amazon Linux 2023', cpuCount: 2, memoryMb: 1024, state: 'stopped', powerState: 'off' });
-  const vol = await createResource(pool, { ...cloud, type: 'block_storage', vendorType: 'AWS::EC2::Volume', name: 'vol-data', emsRef: 'vol-0123456789abcdef0', region: 'us-east-1', state: 'available', powerState: null, diskGb: 500 });
-  const vpc = await createResource(pool, { ...cloud, type: 'vpc', vendorType: 'AWS::EC2::VPC', name: 'prod-vpc', emsRef: 'vpc-0a1b2c3d', region: 'us-east-1', state: 'available', powerState: null });
+  const ec2a = await createResource(pool, {
+    ...cloud,
+    type: 'virtual_machine',
+    vendorType: 'AWS::EC2::Instance',
+    name: 'api-prod-1',
+    emsRef: 'i-0a1b2c3d4e5f60001',
+    region: 'us-east-1',
+    availabilityZone: 'us-east-1a',
+    flavor: 'm5.xlarge',
+    osType: 'linux',
+    osName: 'Amazon Linux 2023',
+    cpuCount: 4,
+    memoryMb: 16384,
+    canonicalId: 'ec2a1b2c-0000-4000-8000-000000000001',
+    providerTags: { env: 'prod' },
+  });
+  const ec2b = await createResource(pool, {
+    ...cloud,
+    type: 'virtual_machine',
+    vendorType: 'AWS::EC2::Instance',
+    name: 'api-prod-2',
+    emsRef: 'i-0a1b2c3d4e5f60002',
+    region: 'us-west-2',
+    availabilityZone: 'us-west-2b',
+    flavor: 't3.micro',
+    osType: 'linux',
+    osName: 'Amazon Linux 2023',
+    cpuCount: 2,
+    memoryMb: 1024,
+    state: 'stopped',
+    powerState: 'off',
+  });
+  const vol = await createResource(pool, {
+    ...cloud,
+    type: 'block_storage',
+    vendorType: 'AWS::EC2::Volume',
+    name: 'vol-data',
+    emsRef: 'vol-0123456789abcdef0',
+    region: 'us-east-1',
+    state: 'available',
+    powerState: null,
+    diskGb: 500,
+  });
+  const vpc = await createResource(pool, {
+    ...cloud,
+    type: 'vpc',
+    vendorType: 'AWS::EC2::VPC',
+    name: 'prod-vpc',
+    emsRef: 'vpc-0a1b2c3d',
+    region: 'us-east-1',
+    state: 'available',
+    powerState: null,
+  });
 
-  const completedRun = await createCollectionRun(pool, { providerId: vcenter, status: 'completed', startedAt: daysAgo(1), completedAt: new Date(daysAgo(1).getTime() + 954), taskId: 'task-7f3e2b', found: 27, created: daysAgo(1) });
-  const failedRun = await createCollectionRun(pool, { providerId: aws, status: 'failed', startedAt: daysAgo(2), completedAt: new Date(daysAgo(2).getTime() + 3000), errorMessage: 'Connection refused by ec2.us-east-1.amazonaws.com', triggeredBy: 'schedule', created: daysAgo(2) });
-  const pendingRun = await createCollectionRun(pool, { providerId: vcenter, status: 'pending', collectionType: 'targeted', created: new Date() });
+  const completedRun = await createCollectionRun(pool, {
+    providerId: vcenter,
+    status: 'completed',
+    startedAt: daysAgo(1),
+    completedAt: new Date(daysAgo(1).getTime() + 954),
+    taskId: 'task-7f3e2b',
+    found: 27,
+    created: daysAgo(1),
+  });
+  const failedRun = await createCollectionRun(pool, {
+    providerId: aws,
+    status: 'failed',
+    startedAt: daysAgo(2),
+    completedAt: new Date(daysAgo(2).getTime() + 3000),
+    errorMessage: 'Connection refused by ec2.us-east-1.amazonaws.com',
+    triggeredBy: 'schedule',
+    created: daysAgo(2),
+  });
+  const pendingRun = await createCollectionRun(pool, {
+    providerId: vcenter,
+    status: 'pending',
+    collectionType: 'targeted',
+    created: new Date(),
+  });
 
   // A week of daily sightings for the first VM (memory grows on day 3, stopped on day 5), one each for the others.
   const week = Array.from({ length: 7 }, (_, d) => ({
@@ -305,18 +533,67 @@ export async function seedReadFixture(pool: pg.Pool) {
     ...week,
     ...vms.slice(1).map((id) => ({ resourceId: id, seenAt: daysAgo(1), collectionRunId: completedRun })),
     { resourceId: host1, seenAt: daysAgo(1), state: 'running', cpuCount: 64, memoryMb: 524288 },
-    { resourceId: ec2a, seenAt: daysAgo(2), state: 'running', cpuCount: 4, memoryMb: 16384, collectionRunId: failedRun },
+    {
+      resourceId: ec2a,
+      seenAt: daysAgo(2),
+      state: 'running',
+      cpuCount: 4,
+      memoryMb: 16384,
+      collectionRunId: failedRun,
+    },
   ]);
 
   const relationships = {
-    vmOnHost: await createRelationship(pool, { sourceId: vms[0], targetId: host1, type: 'runs_on', providerId: vcenter }),
-    vm2OnHost: await createRelationship(pool, { sourceId: vms[1], targetId: host2, type: 'runs_on', providerId: vcenter }),
-    vmOnDs: await createRelationship(pool, { sourceId: vms[0], targetId: ds1, type: 'attached_to', providerId: vcenter }),
-    hostInCluster: await createRelationship(pool, { sourceId: host1, targetId: cluster, type: 'part_of', providerId: vcenter }),
-    host2InCluster: await createRelationship(pool, { sourceId: host2, targetId: cluster, type: 'part_of', providerId: vcenter }),
-    removedEdge: await createRelationship(pool, { sourceId: vms[4], targetId: ds2, type: 'attached_to', providerId: vcenter, removedAt: daysAgo(2), lastSeenAt: daysAgo(3) }),
-    volOnInstance: await createRelationship(pool, { sourceId: vol, targetId: ec2a, type: 'attached_to', providerId: aws }),
-    instanceInVpc: await createRelationship(pool, { sourceId: ec2a, targetId: vpc, type: 'member_of', providerId: aws }),
+    vmOnHost: await createRelationship(pool, {
+      sourceId: vms[0],
+      targetId: host1,
+      type: 'runs_on',
+      providerId: vcenter,
+    }),
+    vm2OnHost: await createRelationship(pool, {
+      sourceId: vms[1],
+      targetId: host2,
+      type: 'runs_on',
+      providerId: vcenter,
+    }),
+    vmOnDs: await createRelationship(pool, {
+      sourceId: vms[0],
+      targetId: ds1,
+      type: 'attached_to',
+      providerId: vcenter,
+    }),
+    hostInCluster: await createRelationship(pool, {
+      sourceId: host1,
+      targetId: cluster,
+      type: 'part_of',
+      providerId: vcenter,
+    }),
+    host2InCluster: await createRelationship(pool, {
+      sourceId: host2,
+      targetId: cluster,
+      type: 'part_of',
+      providerId: vcenter,
+    }),
+    removedEdge: await createRelationship(pool, {
+      sourceId: vms[4],
+      targetId: ds2,
+      type: 'attached_to',
+      providerId: vcenter,
+      removedAt: daysAgo(2),
+      lastSeenAt: daysAgo(3),
+    }),
+    volOnInstance: await createRelationship(pool, {
+      sourceId: vol,
+      targetId: ec2a,
+      type: 'attached_to',
+      providerId: aws,
+    }),
+    instanceInVpc: await createRelationship(pool, {
+      sourceId: ec2a,
+      targetId: vpc,
+      type: 'member_of',
+      providerId: aws,
+    }),
   };
 
   return {

@@ -10,7 +10,8 @@ import pg from 'pg';
  */
 type EmbeddedModule = typeof import('../../src/database/embedded-postgres.js');
 type MigrationsModule = typeof import('../../src/database/migrations.js');
-const fromDist = <T>(path: string) => import(new URL(`../../dist/${path}`, import.meta.url).href) as Promise<T>;
+const fromDist = <T>(path: string) =>
+  import(new URL(`../../dist/${path}`, import.meta.url).href) as Promise<T>;
 
 /** What global setup hands to the test files, through environment variables the workers inherit. */
 export const ADMIN_URL_ENV = 'INVENTORY_TEST_ADMIN_URL';

@@ -76,7 +76,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
         return { status: exception.getStatus(), body: response as Record<string, unknown>, headers: {} };
       }
       const detail =
-        typeof response === 'string' ? response : [(response as { message?: string | string[] }).message].flat().join('; ');
+        typeof response === 'string'
+          ? response
+          : [(response as { message?: string | string[] }).message].flat().join('; ');
       return { status: exception.getStatus(), body: { detail }, headers: {} };
     }
     switch (classifyDatabaseError(exception)) {

@@ -46,13 +46,13 @@ const DATE_PATTERN =
 /** Parses an ISO 8601 date or date-time; a bare date, or a time without zone, is UTC. */
 export function parseTimestamp(raw: string): Date | null {
   // A literal '+' in a query string arrives as a space: "…00:00:00 02:00" means "+02:00".
-  const value = raw.trim().replace(/ (\d{2}(?::?\d{2})?)$/, '+$1');
+  const value = raw.trim().replace(/(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)$/, '$1+$2');
   const match = DATE_PATTERN.exec(value);
   if (!match) return null;
   const [, year, month, day, hour, minute, second] = match.map((part) =>
     part === undefined ? undefined : Number(part),
   );
-  const calendar = new Date(Date.UTC(year!, month! - 1, day!));
+  const calendar = new Date(Date.UTC(year!, month! - 1, day));
   if (calendar.getUTCMonth() !== month! - 1 || calendar.getUTCDate() !== day) return null;
   if (hour === undefined) return calendar;
   if (hour > 23 || minute! > 59 || (second ?? 0) > 59) return null;

@@ -1,0 +1,115 @@
+import { spawnSync } from 'node:child_process';
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/config.js';
+import { isAlive, readPostmasterPid, startEmbeddedPostgres } from '../../src/database/embedded-postgres.js';
+import { startService, type RunningService } from '../../src/serve.js';
+import { http } from '../support/app.js';
+
+/**
+ * The newcomer's path: no DATABASE_URL, so the service runs its own PostgreSQL in the
+ * data folder. This starts real clusters in temporary folders (even when the rest of
+ * the suite uses TEST_DATABASE_URL).
+ */
+describe('the service on its embedded PostgreSQL', () => {
+  let dataDir: string;
+  let service: RunningService | null = null;
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, ['dist/src/cli.js', ...args], {
+      env: { PATH: process.env.PATH ?? '', INVENTORY_DATA_DIR: dataDir, LOG_LEVEL: 'error', ...env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'inventory-embedded-'));
+    await chmod(dataDir, 0o755);
+  });
+  afterAll(async () => {
+    await service?.stop();
+  });
+
+  it('starts from an empty folder, migrates and serves the API', async () => {
+    const config = loadConfig({
+      INVENTORY_DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'error',
+    });
+    service = await startService(config);
+    const base = service.url.replace('localhost', '127.0.0.1').replace(/\/$/, '');
+    const port = (service.app.getHttpServer().address() as { port: number }).port;
+    const api = `http://127.0.0.1:${port}/api/inventory/v1`;
+    expect(base).toBe(api);
+    expect((await http(`${api}/ping/`)).status).toBe(200);
+    expect((await http(`${api}/resource-types/`)).body.count).toBe(84);
+    const created = await http(`${api}/providers/`, {
+      method: 'POST',
+      json: {
+        name: 'Persistent',
+        vendor: 'vmware',
+        provider_type: 'vcenter',
+        infrastructure: 'private_cloud',
+        organization: 1,
+        connection_config: { password: 'p' },
+      },
+    });
+    expect(created.status).toBe(201);
+    const key = await readFile(join(dataDir, 'secret.key'), 'utf8');
+    expect(key.trim()).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('lets CLI commands attach to the running cluster instead of starting another', async () => {
+    const status = cli(['migrate', '--status']);
+    expect(status.status).toBe(0);
+    expect(status.stdout).toContain('[x] InitialSchema');
+    const migrate = cli(['migrate']);
+    expect(migrate.status).toBe(0);
+    // The service is still fine afterwards.
+    const port = (service!.app.getHttpServer().address() as { port: number }).port;
+    expect((await http(`http://127.0.0.1:${port}/api/inventory/v1/health/`)).status).toBe(200);
+  });
+
+  it('exits with code 2 and a clear message on bad configuration', () => {
+    const result = cli(['migrate'], { PORT: 'eighty', INVENTORY_ROLE: 'boss' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('PORT must be a whole number');
+    expect(result.stderr).toContain('INVENTORY_ROLE must be one of all, api, worker');
+    const usage = cli(['frobnicate']);
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toContain('Unknown command');
+  });
+
+  it('stops PostgreSQL last on shutdown, and keeps the data for the next start', async () => {
+    const pgData = join(dataDir, 'postgres');
+    const before = await readPostmasterPid(pgData);
+    expect(before && isAlive(before.pid)).toBe(true);
+    await service!.stop();
+    service = null;
+    expect(isAlive(before!.pid)).toBe(false);
+
+    service = await startService(
+      loadConfig({ INVENTORY_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error' }),
+    );
+    const port = (service.app.getHttpServer().address() as { port: number }).port;
+    const providers = await http(`http://127.0.0.1:${port}/api/inventory/v1/providers/?name=Persistent`);
+    expect(providers.body.count).toBe(1);
+    expect(providers.body.results[0].connection_config.password).toBe('$encrypted$');
+  });
+
+  it('adopts a cluster whose owner died (e.g. killed with SIGKILL)', async () => {
+    await service!.stop();
+    service = null;
+    const first = await startEmbeddedPostgres({ dataDir, drainSeconds: 0 });
+    // Pretend the owner was SIGKILLed: its pid no longer exists, the server still runs.
+    await writeFile(join(dataDir, 'owner.pid'), '999999\n');
+    const adopted = await startEmbeddedPostgres({ dataDir, drainSeconds: 0 });
+    expect(adopted.owned).toBe(true);
+    expect(adopted.port).toBe(first.port);
+    const pid = (await readPostmasterPid(join(dataDir, 'postgres')))!.pid;
+    await adopted.stop();
+    expect(isAlive(pid)).toBe(false);
+    await first.stop(); // already stopped by the adopter: a no-op
+  });
+});
