@@ -1,10 +1,12 @@
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema.js';
 import { SeedTaxonomy1764000000001 } from './1764000000001-seed-taxonomy.js';
 import { DefaultOrganization1764000000002 } from './1764000000002-default-organization.js';
+import { ManagedRoles1764000000003 } from './1764000000003-managed-roles.js';
 
 /** Every migration, in order, as classes (not globs) so dist/ and jest load the same list. */
 export const MIGRATIONS = [
   InitialSchema1764000000000,
   SeedTaxonomy1764000000001,
   DefaultOrganization1764000000002,
+  ManagedRoles1764000000003,
 ];

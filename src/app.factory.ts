@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppModule, type AppOptions } from './app.module.js';
+import { LocalTokenKeys } from './auth/local-tokens.js';
 import { ApiExceptionFilter } from './common/http/exception.filter.js';
 import { RouteTable } from './common/http/method-not-allowed.js';
 import { createValidationPipe } from './common/http/validation.pipe.js';
@@ -34,6 +35,8 @@ export function rewriteAliasPrefix(url: string): string {
 export async function createApp(
   options: AppOptions & { logger?: LoggerService | false },
 ): Promise<NestFastifyApplication> {
+  const localTokenKeys = options.localTokenKeys ?? (await LocalTokenKeys.load(options.config.dataDir));
+  options = { ...options, localTokenKeys };
   const routes = new RouteTable();
   const adapter = new FastifyAdapter({
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },

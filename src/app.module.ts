@@ -1,11 +1,15 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiIndexModule } from './api-index/api-index.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import type { LocalTokenKeys } from './auth/local-tokens.js';
 import { CollectionModule } from './collection/collection.module.js';
 import { SECRET_BOX, SecretBox } from './common/crypto/secret-box.js';
 import { INVENTORY_CONFIG, type InventoryConfig } from './config/config.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { HealthModule } from './health/health.module.js';
+import { PlatformModule } from './platform/platform.module.js';
+import { RbacModule } from './rbac/rbac.module.js';
 import { PropertyDefinitionsModule } from './property-definitions/property-definitions.module.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { RelationshipsModule } from './relationships/relationships.module.js';
@@ -17,6 +21,8 @@ export interface AppOptions {
   config: InventoryConfig;
   databaseUrl: string;
   secretBox: SecretBox;
+  /** Signs and verifies the tokens the service issues itself; default: the key pair in the data folder. */
+  localTokenKeys?: LocalTokenKeys;
   /** Build the app without connecting (to render the OpenAPI document). */
   withoutDatabase?: boolean;
 }
@@ -40,6 +46,7 @@ class CoreModule {
 /** The API modules; the worker role serves only health (its jobs arrive with the collection engine). */
 const API_MODULES = [
   ApiIndexModule,
+  PlatformModule,
   ProvidersModule,
   CollectionModule,
   ResourcesModule,
@@ -62,6 +69,8 @@ export class AppModule {
           retryAttempts: 2,
           retryDelay: 1000,
         }),
+        AuthModule.forRoot(options.localTokenKeys!),
+        RbacModule,
         HealthModule,
         ...(options.config.role === 'worker' ? [] : API_MODULES),
       ],

@@ -3,10 +3,17 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Logger } from '@nestjs/common';
 import { buildOpenApiDocument, createApp } from './app.factory.js';
+import { LocalTokenKeys } from './auth/local-tokens.js';
 import { SecretBox } from './common/crypto/secret-box.js';
 import { CONFIG_ERROR_EXIT_CODE, ConfigError, loadConfig, type InventoryConfig } from './config/config.js';
 import { openDatabase } from './database/database-target.js';
-import { migrationStatus, revertLastMigration, runMigrations } from './database/migrations.js';
+import {
+  migrationStatus,
+  revertLastMigration,
+  runMigrations,
+  withDataSource,
+} from './database/migrations.js';
+import { generatePassword, hashPassword } from './auth/passwords.js';
 import { startService } from './serve.js';
 import { VERSION } from './version.js';
 
@@ -20,6 +27,13 @@ Commands:
   migrate --status      List migrations and whether each is applied.
   migrate --revert      Revert the most recent migration.
   openapi [--out FILE]  Print (or write) the OpenAPI document; needs no database.
+  users create --username NAME [--password P | --password-stdin] [--superuser] [--email E]
+                        Create a local user (a generated password is printed once).
+  users set-password --username NAME [--password P | --password-stdin]
+                        Set a local user's password.
+  token --user NAME [--ttl SECONDS]
+                        Print a token for scripts (Authorization: Bearer ...);
+                        default lifetime 1 day, at most 1 year.
   help                  Show this text.
 
 Without DATABASE_URL every command uses the embedded PostgreSQL in INVENTORY_DATA_DIR
@@ -87,6 +101,7 @@ async function openapi(config: InventoryConfig, out: string | undefined): Promis
     config,
     databaseUrl: 'postgres://unused@127.0.0.1/unused',
     secretBox: new SecretBox(Buffer.alloc(32)),
+    localTokenKeys: LocalTokenKeys.ephemeral(),
     withoutDatabase: true,
     logger: false,
   });
@@ -100,6 +115,81 @@ async function openapi(config: InventoryConfig, out: string | undefined): Promis
   }
 }
 
+interface UserFlags {
+  username?: string;
+  password?: string;
+  'password-stdin'?: boolean;
+  superuser?: boolean;
+  email?: string;
+}
+
+async function readPassword(flags: UserFlags): Promise<string | null> {
+  if (flags['password-stdin']) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8').split('\n')[0];
+  }
+  return flags.password ?? null;
+}
+
+async function users(config: InventoryConfig, action: string | undefined, flags: UserFlags): Promise<void> {
+  if (action !== 'create' && action !== 'set-password')
+    throw new UsageError('Use "users create" or "users set-password".');
+  if (!flags.username) throw new UsageError('--username is required.');
+  const username = flags.username;
+  const given = await readPassword(flags);
+  if (given !== null && given.length < 8) throw new UsageError('The password must be at least 8 characters.');
+  const password = given ?? generatePassword();
+  await withDatabase(config, (url) =>
+    withDataSource(url, async (db) => {
+      const hash = await hashPassword(password);
+      if (action === 'create') {
+        const rows = await db.query<{ id: number }[]>(
+          `INSERT INTO users (username, password_hash, is_superuser, email) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (username) DO NOTHING RETURNING id`,
+          [username, hash, flags.superuser ?? false, flags.email ?? ''],
+        );
+        if (!rows[0]) throw new CliError(`User "${username}" already exists; use "users set-password".`);
+        console.log(`Created ${flags.superuser ? 'superuser' : 'user'} "${username}" (id ${rows[0].id}).`);
+      } else {
+        const rows = await db.query<{ id: number }[]>(
+          `UPDATE users SET password_hash = $2, modified = now() WHERE username = $1 RETURNING id`,
+          [username, hash],
+        );
+        if (!rows[0]) throw new CliError(`No user "${username}".`);
+        console.log(`Password of "${username}" changed.`);
+      }
+      if (given === null) console.log(`Password: ${password}`);
+    }),
+  );
+}
+
+async function token(
+  config: InventoryConfig,
+  username: string | undefined,
+  ttl: string | undefined,
+): Promise<void> {
+  if (!username) throw new UsageError('--user is required.');
+  const seconds = ttl === undefined ? 86400 : Number(ttl);
+  if (!Number.isInteger(seconds) || seconds < 60 || seconds > 366 * 86400) {
+    throw new UsageError('--ttl must be a whole number of seconds from 60 to 31622400.');
+  }
+  const keys = await LocalTokenKeys.load(config.dataDir);
+  await withDatabase(config, (url) =>
+    withDataSource(url, async (db) => {
+      const rows = await db.query<{ id: number; is_active: boolean }[]>(
+        `SELECT id, is_active FROM users WHERE username = $1`,
+        [username],
+      );
+      if (!rows[0] || !rows[0].is_active) throw new CliError(`No active user "${username}".`);
+      process.stdout.write(`${await keys.sign({ userId: rows[0].id, username }, seconds)}\n`);
+    }),
+  );
+}
+
+/** A failure the user can fix (exit code 1, message only). */
+class CliError extends Error {}
+
 export async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
@@ -108,6 +198,13 @@ export async function main(argv: string[]): Promise<number> {
       status: { type: 'boolean' },
       revert: { type: 'boolean' },
       out: { type: 'string' },
+      username: { type: 'string' },
+      user: { type: 'string' },
+      password: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+      superuser: { type: 'boolean' },
+      email: { type: 'string' },
+      ttl: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -126,6 +223,12 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     case 'openapi':
       await openapi(config, values.out);
+      return 0;
+    case 'users':
+      await users(config, positionals[1], values);
+      return 0;
+    case 'token':
+      await token(config, values.user, values.ttl);
       return 0;
     default:
       throw new UsageError(`Unknown command "${command}".`);

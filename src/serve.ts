@@ -4,7 +4,8 @@ import { createApp } from './app.factory.js';
 import { loadOrCreateSecretKey, SecretBox } from './common/crypto/secret-box.js';
 import type { InventoryConfig } from './config/config.js';
 import { openDatabase } from './database/database-target.js';
-import { runMigrations } from './database/migrations.js';
+import { runMigrations, withDataSource } from './database/migrations.js';
+import { ensureAdminAccount } from './auth/admin-account.js';
 import { API_PREFIX, VERSION } from './version.js';
 
 export interface RunningService {
@@ -30,6 +31,12 @@ export async function startService(config: InventoryConfig): Promise<RunningServ
           ? `Database migrated (${applied.length} migrations applied)`
           : 'Database schema is up to date',
       );
+    }
+    if (config.role !== 'worker') {
+      const note = await withDataSource(database.url, (db) =>
+        ensureAdminAccount(db, config.dataDir, config.adminPassword),
+      );
+      if (note) log(note);
     }
     const secret = await loadOrCreateSecretKey(config.secretKey, config.dataDir);
     if (secret.created)

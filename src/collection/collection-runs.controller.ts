@@ -1,5 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { type Actor, CurrentActor } from '../auth/actor.js';
 import { ApiEndpoint } from '../common/http/api-endpoint.decorator.js';
 import { UuidParamPipe } from '../common/http/uuid-param.pipe.js';
 import type { ParsedListQuery } from '../common/list/list-query.js';
@@ -17,14 +18,14 @@ export class CollectionRunsController {
   @ApiEndpoint({ summary: 'List collection runs', description: 'Newest first by default.' })
   @ApiListQuery(COLLECTION_RUN_LIST)
   @ApiPaginatedResponse(CollectionRunDto)
-  list(@ListQuery(COLLECTION_RUN_LIST) query: ParsedListQuery) {
-    return this.runs.list(query);
+  list(@CurrentActor() actor: Actor, @ListQuery(COLLECTION_RUN_LIST) query: ParsedListQuery) {
+    return this.runs.list(actor, query);
   }
 
   @Get(':id')
   @ApiEndpoint({ summary: 'Get a collection run with its status, timing and counters', errors: [404] })
   @ApiOkResponse({ type: CollectionRunDto })
-  get(@Param('id', UuidParamPipe) id: string) {
-    return this.runs.get(id);
+  get(@CurrentActor() actor: Actor, @Param('id', UuidParamPipe) id: string) {
+    return this.runs.get(actor, id);
   }
 }

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import type { Actor } from '../auth/actor.js';
 import type { ParsedListQuery } from '../common/list/list-query.js';
 import { queryOne, runList } from '../common/list/list-runner.js';
 import type { Page } from '../common/list/page.js';
+import { SqlParams } from '../common/list/sql-params.js';
+import { AccessService } from '../rbac/access.service.js';
 import type { CollectionRunDto } from './dto/collection-run.dto.js';
 
 interface RunRow extends Omit<CollectionRunDto, 'started_at' | 'completed_at' | 'created' | 'modified'> {
@@ -29,28 +32,34 @@ export function toCollectionRunDto(row: RunRow): CollectionRunDto {
   };
 }
 
-/** Read access to collection runs. Runs are created only by a provider's collect action. */
+/** Read access to collection runs (of providers the caller can see). Runs are created only by a provider's collect action. */
 @Injectable()
 export class CollectionRunsService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly access: AccessService,
+  ) {}
 
-  list(query: ParsedListQuery): Promise<Page<CollectionRunDto>> {
-    return runList(this.db, query, {
-      select: SELECT,
-      from: FROM,
-      countFrom: 'collection_runs cr',
-      map: toCollectionRunDto,
-    });
+  async list(actor: Actor, query: ParsedListQuery): Promise<Page<CollectionRunDto>> {
+    const where = await this.visible(actor, query.params);
+    return runList(this.db, query, { select: SELECT, from: FROM, where, map: toCollectionRunDto });
   }
 
-  async get(id: string): Promise<CollectionRunDto> {
+  async get(actor: Actor, id: string): Promise<CollectionRunDto> {
+    const params = new SqlParams();
+    const where = [`cr.id = ${params.add(id)}`, ...(await this.visible(actor, params))];
+    const sql = `SELECT ${SELECT} FROM ${FROM} WHERE ${where.join(' AND ')}`;
     return toCollectionRunDto(
-      await queryOne<RunRow>(
-        this.db,
-        `SELECT ${SELECT} FROM ${FROM} WHERE cr.id = $1`,
-        [id],
-        `Collection run ${id} not found.`,
-      ),
+      await queryOne<RunRow>(this.db, sql, params.values, `Collection run ${id} not found.`),
     );
+  }
+
+  private async visible(actor: Actor, params: SqlParams): Promise<string[]> {
+    const scope = await this.access.scope(actor, 'provider.view');
+    const condition = this.access.scopeCondition(scope, params, {
+      organization: 'p.organization_id',
+      provider: 'cr.provider_id',
+    });
+    return condition ? [condition] : [];
   }
 }

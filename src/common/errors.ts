@@ -42,6 +42,22 @@ export class InvalidQueryError extends ValidationFailedError {
   }
 }
 
+/** No or invalid credentials. */
+export class UnauthorizedError extends DomainError {
+  readonly status = 401;
+  constructor(detail = 'Authentication credentials were not provided.') {
+    super(detail);
+  }
+}
+
+/** Authenticated, but not allowed to do this. */
+export class ForbiddenError extends DomainError {
+  readonly status = 403;
+  constructor(detail = 'You do not have permission to perform this action.') {
+    super(detail);
+  }
+}
+
 export class MethodNotAllowedError extends DomainError {
   readonly status = 405;
   constructor(

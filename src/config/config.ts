@@ -16,6 +16,21 @@ export interface InventoryConfig {
   /** 32-byte key for AES-256-GCM; null means "generate one into the data folder". */
   secretKey: Buffer | null;
   databasePoolSize: number;
+  gateway: GatewayJwtConfig;
+  /** Password for the `admin` user created on first start; null: generate one into the data folder. */
+  adminPassword: string | null;
+  /** Named feature flags from INVENTORY_FEATURE_<NAME>=true|false. */
+  featureFlags: Record<string, boolean>;
+}
+
+/** How gateway (Ansible Automation Platform) tokens are verified. */
+export interface GatewayJwtConfig {
+  /** PEM text, or a path to a PEM file (public key or certificate). */
+  publicKey: string | null;
+  /** URL serving the PEM; fetched, cached, fetched again once when a signature fails. */
+  publicKeyUrl: string | null;
+  audience: string;
+  issuer: string;
 }
 
 export class ConfigError extends Error {
@@ -92,7 +107,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
     migrationsRun: bool('MIGRATIONS_RUN', true),
     secretKey,
     databasePoolSize: int('DATABASE_POOL_SIZE', 10, 1, 500),
+    gateway: {
+      publicKey: text('GATEWAY_JWT_PUBLIC_KEY') ?? null,
+      publicKeyUrl: text('GATEWAY_JWT_PUBLIC_KEY_URL') ?? null,
+      audience: text('GATEWAY_JWT_AUDIENCE') ?? 'ansible-services',
+      issuer: text('GATEWAY_JWT_ISSUER') ?? 'ansible-issuer',
+    },
+    adminPassword: env.INVENTORY_ADMIN_PASSWORD ? env.INVENTORY_ADMIN_PASSWORD : null,
+    featureFlags: {},
   };
+  const keyUrl = config.gateway.publicKeyUrl;
+  if (keyUrl !== null && !/^https?:\/\//.test(keyUrl))
+    problems.push('GATEWAY_JWT_PUBLIC_KEY_URL must be an http(s):// URL');
+  if (config.adminPassword !== null && config.adminPassword.length < 8) {
+    problems.push('INVENTORY_ADMIN_PASSWORD must be at least 8 characters');
+  }
+  for (const [name, value] of Object.entries(env)) {
+    const match = /^INVENTORY_FEATURE_([A-Z0-9_]+)$/.exec(name);
+    if (match && value !== undefined) config.featureFlags[match[1].toLowerCase()] = bool(name, false);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -1,3 +1,4 @@
+import type { DataSource } from 'typeorm';
 import { createDataSource } from './data-source.js';
 
 /** Applies pending migrations; returns their names. An advisory lock keeps concurrent starters from racing. */
@@ -49,6 +50,17 @@ export async function migrationStatus(url: string): Promise<{ name: string; appl
       name: m.name ?? m.constructor.name,
       applied: applied.has(m.name ?? ''),
     }));
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+/** Runs work on a short-lived connection (CLI commands, start-up chores). */
+export async function withDataSource<T>(url: string, work: (db: DataSource) => Promise<T>): Promise<T> {
+  const dataSource = createDataSource({ url, poolSize: 2, applicationName: 'inventory-cli' });
+  await dataSource.initialize();
+  try {
+    return await work(dataSource);
   } finally {
     await dataSource.destroy();
   }

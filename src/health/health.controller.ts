@@ -8,6 +8,7 @@ import {
 } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { Public } from '../auth/actor.js';
 import { VERSION } from '../version.js';
 
 class PingDto {
@@ -26,6 +27,7 @@ class HealthDto {
 }
 
 @ApiTags('health')
+@Public()
 @Controller()
 export class HealthController {
   constructor(@InjectDataSource() private readonly db: DataSource) {}

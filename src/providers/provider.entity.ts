@@ -12,6 +12,7 @@ import {
 } from 'typeorm';
 import { inList } from '../database/sql-checks.js';
 import { OrganizationEntity } from '../platform/organization.entity.js';
+import { UserEntity } from '../platform/user.entity.js';
 import { INFRASTRUCTURES, type Infrastructure } from './provider.enums.js';
 
 /** A connection to one infrastructure endpoint, collected by the plugin `vendor:provider_type`. */
@@ -35,6 +36,14 @@ export class ProviderEntity {
   @Column({ type: 'jsonb', default: {} }) connectionConfig: Record<string, unknown>;
   @Column({ type: 'boolean', default: true }) enabled: boolean;
   @Column({ type: 'timestamptz', nullable: true }) lastCollectionAt: Date | null;
+  @Column({ type: 'int', nullable: true }) createdById: number | null;
+  @ManyToOne(() => UserEntity, { onDelete: 'SET NULL', nullable: true })
+  @JoinColumn({ name: 'created_by_id', foreignKeyConstraintName: 'FK_providers_created_by' })
+  createdBy: Relation<UserEntity> | null;
+  @Column({ type: 'int', nullable: true }) modifiedById: number | null;
+  @ManyToOne(() => UserEntity, { onDelete: 'SET NULL', nullable: true })
+  @JoinColumn({ name: 'modified_by_id', foreignKeyConstraintName: 'FK_providers_modified_by' })
+  modifiedBy: Relation<UserEntity> | null;
   @CreateDateColumn({ type: 'timestamptz' }) created: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) modified: Date;
 }

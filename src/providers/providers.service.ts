@@ -1,15 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { Actor } from '../auth/actor.js';
 import { SECRET_BOX, SecretBox } from '../common/crypto/secret-box.js';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../common/errors.js';
 import { classifyDatabaseError } from '../common/http/database-errors.js';
 import type { ParsedListQuery } from '../common/list/list-query.js';
 import { runList } from '../common/list/list-runner.js';
 import type { Page } from '../common/list/page.js';
+import { SqlParams } from '../common/list/sql-params.js';
+import { ActivityService, diffFields } from '../platform/activity.service.js';
+import { AccessService } from '../rbac/access.service.js';
 import { ACTIVE_RUN_STATUSES } from '../collection/collection-run.enums.js';
 import { CollectionRunEntity } from '../collection/collection-run.entity.js';
-import { OrganizationEntity } from '../platform/organization.entity.js';
 import { maskSecrets, sealSecrets } from './connection-config.js';
 import type { CreateProviderDto, ProviderDto, UpdateProviderDto } from './dto/provider.dto.js';
 import type { Infrastructure } from './provider.enums.js';
@@ -28,13 +31,19 @@ interface ProviderRow {
   connection_config: Record<string, unknown>;
   enabled: boolean;
   last_collection_at: Date | null;
+  created_by: number | null;
+  created_by_username: string | null;
+  modified_by: number | null;
+  modified_by_username: string | null;
   created: Date;
   modified: Date;
 }
 
 const SELECT = `p.id, p.name, p.description, p.organization_id, o.name AS organization_name, p.vendor, p.provider_type,
-  p.infrastructure, p.endpoint, p.connection_config, p.enabled, p.last_collection_at, p.created, p.modified`;
-const FROM = `providers p JOIN organizations o ON o.id = p.organization_id`;
+  p.infrastructure, p.endpoint, p.connection_config, p.enabled, p.last_collection_at, p.created_by_id AS created_by,
+  cu.username AS created_by_username, p.modified_by_id AS modified_by, mu.username AS modified_by_username, p.created, p.modified`;
+const FROM = `providers p JOIN organizations o ON o.id = p.organization_id
+  LEFT JOIN users cu ON cu.id = p.created_by_id LEFT JOIN users mu ON mu.id = p.modified_by_id`;
 
 /** The response shape; the only place connection_config leaves the service, masked. */
 export function toProviderDto(row: ProviderRow): ProviderDto {
@@ -52,36 +61,67 @@ export function toProviderDto(row: ProviderRow): ProviderDto {
     connection_config: maskSecrets(row.connection_config),
     enabled: row.enabled,
     last_collection_at: row.last_collection_at?.toISOString() ?? null,
+    created_by: row.created_by,
+    created_by_username: row.created_by_username,
+    modified_by: row.modified_by,
+    modified_by_username: row.modified_by_username,
     created: row.created.toISOString(),
     modified: row.modified.toISOString(),
   };
 }
 
+/** What the activity stream records of a provider (connection_config masked). */
+const auditFields = (p: ProviderDto) => ({
+  name: p.name,
+  description: p.description,
+  organization: p.organization,
+  vendor: p.vendor,
+  provider_type: p.provider_type,
+  infrastructure: p.infrastructure,
+  endpoint: p.endpoint,
+  connection_config: p.connection_config,
+  enabled: p.enabled,
+});
+
+/**
+ * Providers, scoped by RBAC: lists and reads show what the caller holds
+ * `provider.view` on (through the organization or the provider itself); writes need
+ * `provider.add` on the organization, or `provider.change` / `provider.delete`.
+ */
 @Injectable()
 export class ProvidersService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(SECRET_BOX) private readonly secrets: SecretBox,
+    private readonly access: AccessService,
+    private readonly activity: ActivityService,
   ) {}
 
-  list(query: ParsedListQuery): Promise<Page<ProviderDto>> {
+  async list(actor: Actor, query: ParsedListQuery): Promise<Page<ProviderDto>> {
+    const where = await this.visible(actor, query.params);
     return runList(this.db, query, {
       select: SELECT,
       from: FROM,
       countFrom: 'providers p',
+      where,
       map: toProviderDto,
     });
   }
 
-  async get(id: string, manager: EntityManager = this.db.manager): Promise<ProviderDto> {
-    const rows = await manager.query<ProviderRow[]>(`SELECT ${SELECT} FROM ${FROM} WHERE p.id = $1`, [id]);
+  async get(actor: Actor, id: string, manager: EntityManager = this.db.manager): Promise<ProviderDto> {
+    const params = new SqlParams();
+    const where = [`p.id = ${params.add(id)}`, ...(await this.visible(actor, params))];
+    const rows = await manager.query<ProviderRow[]>(
+      `SELECT ${SELECT} FROM ${FROM} WHERE ${where.join(' AND ')}`,
+      params.values,
+    );
     if (!rows[0]) throw new NotFoundError(`Provider ${id} not found.`);
     return toProviderDto(rows[0]);
   }
 
-  create(dto: CreateProviderDto): Promise<ProviderDto> {
+  create(actor: Actor, dto: CreateProviderDto): Promise<ProviderDto> {
     return this.write(async (manager) => {
-      await this.checkOrganizationAndName(manager, dto.organization, dto.name, null);
+      await this.checkOrganizationAndName(actor, manager, dto.organization, dto.name, null);
       const provider = manager.create(ProviderEntity, {
         name: dto.name,
         description: dto.description ?? '',
@@ -92,15 +132,26 @@ export class ProvidersService {
         endpoint: dto.endpoint ?? '',
         connectionConfig: sealSecrets(dto.connection_config ?? {}, this.secrets),
         enabled: dto.enabled ?? true,
+        createdById: actor.id,
+        modifiedById: actor.id,
       });
       const saved = await manager.save(provider);
-      return this.get(saved.id, manager);
+      const created = await this.get(actor, saved.id, manager);
+      await this.activity.record(manager, actor, {
+        operation: 'create',
+        objectType: 'provider',
+        objectId: created.id,
+        objectRepr: created.name,
+        organizationId: created.organization,
+        changes: diffFields({}, auditFields(created)),
+      });
+      return created;
     });
   }
 
   /** PUT: every field is replaced; optional fields left out return to their defaults. */
-  replace(id: string, dto: CreateProviderDto): Promise<ProviderDto> {
-    return this.update(id, {
+  replace(actor: Actor, id: string, dto: CreateProviderDto): Promise<ProviderDto> {
+    return this.update(actor, id, {
       description: '',
       endpoint: '',
       connection_config: {},
@@ -110,8 +161,13 @@ export class ProvidersService {
   }
 
   /** PATCH: only the fields given change. */
-  update(id: string, dto: UpdateProviderDto): Promise<ProviderDto> {
+  update(actor: Actor, id: string, dto: UpdateProviderDto): Promise<ProviderDto> {
     return this.write(async (manager) => {
+      const before = await this.get(actor, id, manager);
+      await this.access.require(actor, 'provider.change', {
+        organizationId: before.organization,
+        providerId: id,
+      });
       const provider = await manager.findOne(ProviderEntity, {
         where: { id },
         lock: { mode: 'pessimistic_write' },
@@ -120,7 +176,7 @@ export class ProvidersService {
       const organizationId = dto.organization ?? provider.organizationId;
       const name = dto.name ?? provider.name;
       if (organizationId !== provider.organizationId || name !== provider.name) {
-        await this.checkOrganizationAndName(manager, organizationId, name, id);
+        await this.checkOrganizationAndName(actor, manager, organizationId, name, id);
       }
       if (organizationId !== provider.organizationId) {
         // Resources carry a copy of the organization for fast scoped reads: move them too.
@@ -150,20 +206,38 @@ export class ProvidersService {
           dto.connection_config === undefined
             ? provider.connectionConfig
             : sealSecrets(dto.connection_config, this.secrets, provider.connectionConfig),
+        modifiedById: actor.id,
       });
       await manager.save(provider);
-      return this.get(id, manager);
+      const after = await this.get(actor, id, manager).catch(() => null);
+      const result = after ?? (await this.getUnscoped(id, manager));
+      const changes = diffFields(auditFields(before), auditFields(result));
+      const secretsChanged =
+        JSON.stringify(provider.connectionConfig) !== JSON.stringify(before.connection_config) &&
+        dto.connection_config !== undefined;
+      if (secretsChanged && !changes.connection_config)
+        changes.connection_config = ['$encrypted$', '$encrypted$'];
+      await this.activity.record(manager, actor, {
+        operation: 'update',
+        objectType: 'provider',
+        objectId: id,
+        objectRepr: result.name,
+        organizationId: result.organization,
+        changes,
+      });
+      return result;
     });
   }
 
   /** Deletes the provider with everything collected from it (resources, sightings, runs). */
-  async remove(id: string): Promise<void> {
+  async remove(actor: Actor, id: string): Promise<void> {
     await this.db.transaction(async (manager) => {
-      const provider = await manager.findOne(ProviderEntity, {
-        where: { id },
-        lock: { mode: 'pessimistic_write' },
+      const provider = await this.get(actor, id, manager);
+      await this.access.require(actor, 'provider.delete', {
+        organizationId: provider.organization,
+        providerId: id,
       });
-      if (!provider) throw new NotFoundError(`Provider ${id} not found.`);
+      await manager.query(`SELECT id FROM providers WHERE id = $1 FOR UPDATE`, [id]);
       const active = await manager
         .createQueryBuilder(CollectionRunEntity, 'cr')
         .where('cr.provider_id = :id AND cr.status IN (:...statuses)', { id, statuses: ACTIVE_RUN_STATUSES })
@@ -173,25 +247,67 @@ export class ProvidersService {
           collection_run: active.id,
         });
       }
+      await manager.query(`DELETE FROM role_assignments WHERE object_type = 'provider' AND object_id = $1`, [
+        id,
+      ]);
       await manager.delete(ProviderEntity, { id });
+      await this.activity.record(manager, actor, {
+        operation: 'delete',
+        objectType: 'provider',
+        objectId: id,
+        objectRepr: provider.name,
+        organizationId: provider.organization,
+      });
     });
   }
 
+  /** The SQL condition limiting providers to those the caller can see. */
+  private async visible(actor: Actor, params: SqlParams): Promise<string[]> {
+    const scope = await this.access.scope(actor, 'provider.view');
+    const condition = this.access.scopeCondition(scope, params, {
+      organization: 'p.organization_id',
+      provider: 'p.id',
+    });
+    return condition ? [condition] : [];
+  }
+
+  private async getUnscoped(id: string, manager: EntityManager): Promise<ProviderDto> {
+    const rows = await manager.query<ProviderRow[]>(`SELECT ${SELECT} FROM ${FROM} WHERE p.id = $1`, [id]);
+    return toProviderDto(rows[0]);
+  }
+
+  /**
+   * The organization must exist for the caller (else 400, as for any unknown id in a
+   * body), the caller must be allowed to add providers there (else 403), and the name
+   * must be free in it (else 400 on `name`).
+   */
   private async checkOrganizationAndName(
+    actor: Actor,
     manager: EntityManager,
     organizationId: number,
     name: string,
     selfId: string | null,
   ) {
-    const organization = await manager.findOne(OrganizationEntity, { where: { id: organizationId } });
-    if (!organization) {
+    const orgs = await manager.query<{ name: string }[]>(`SELECT name FROM organizations WHERE id = $1`, [
+      organizationId,
+    ]);
+    const visible =
+      orgs.length > 0 &&
+      ((await this.access.can(actor, 'organization.view', { organizationId })) ||
+        (await this.access.can(actor, 'provider.view', { organizationId })));
+    if (!visible)
       throw new ValidationFailedError({ organization: [`Organization ${organizationId} does not exist.`] });
-    }
+    await this.access.require(
+      actor,
+      'provider.add',
+      { organizationId },
+      'You cannot add providers to this organization.',
+    );
     const clash = await manager.query<{ id: string }[]>(
       `SELECT id FROM providers WHERE organization_id = $1 AND name = $2 AND ($3::uuid IS NULL OR id <> $3::uuid)`,
       [organizationId, name, selfId],
     );
-    if (clash.length > 0) throw this.nameTaken(organization.name);
+    if (clash.length > 0) throw this.nameTaken(orgs[0].name);
   }
 
   private nameTaken(organizationName: string) {

@@ -1,5 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { type Actor, CurrentActor } from '../auth/actor.js';
 import { ApiEndpoint } from '../common/http/api-endpoint.decorator.js';
 import { UuidParamPipe } from '../common/http/uuid-param.pipe.js';
 import type { ParsedListQuery } from '../common/list/list-query.js';
@@ -17,14 +18,14 @@ export class ResourceRelationshipsController {
   @ApiEndpoint({ summary: 'List relationships between resources' })
   @ApiListQuery(RESOURCE_RELATIONSHIP_LIST)
   @ApiPaginatedResponse(ResourceRelationshipDto)
-  list(@ListQuery(RESOURCE_RELATIONSHIP_LIST) query: ParsedListQuery) {
-    return this.relationships.list(query);
+  list(@CurrentActor() actor: Actor, @ListQuery(RESOURCE_RELATIONSHIP_LIST) query: ParsedListQuery) {
+    return this.relationships.list(actor, query);
   }
 
   @Get(':id')
   @ApiEndpoint({ summary: 'Get a relationship', errors: [404] })
   @ApiOkResponse({ type: ResourceRelationshipDto })
-  get(@Param('id', UuidParamPipe) id: string) {
-    return this.relationships.get(id);
+  get(@CurrentActor() actor: Actor, @Param('id', UuidParamPipe) id: string) {
+    return this.relationships.get(actor, id);
   }
 }

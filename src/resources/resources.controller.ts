@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { type Actor, CurrentActor } from '../auth/actor.js';
 import { ApiEndpoint } from '../common/http/api-endpoint.decorator.js';
 import { UuidParamPipe } from '../common/http/uuid-param.pipe.js';
 import type { ParsedListQuery } from '../common/list/list-query.js';
@@ -24,8 +25,8 @@ export class ResourcesController {
   })
   @ApiListQuery(RESOURCE_LIST)
   @ApiPaginatedResponse(ResourceDto)
-  list(@ListQuery(RESOURCE_LIST) query: ParsedListQuery) {
-    return this.resources.list(query);
+  list(@CurrentActor() actor: Actor, @ListQuery(RESOURCE_LIST) query: ParsedListQuery) {
+    return this.resources.list(actor, query);
   }
 
   @Get(':id')
@@ -34,16 +35,20 @@ export class ResourcesController {
     errors: [404],
   })
   @ApiOkResponse({ type: ResourceDetailDto })
-  get(@Param('id', UuidParamPipe) id: string) {
-    return this.resources.get(id);
+  get(@CurrentActor() actor: Actor, @Param('id', UuidParamPipe) id: string) {
+    return this.resources.get(actor, id);
   }
 
   @Get(':id/sightings')
   @ApiEndpoint({ summary: "List a resource's sightings, newest first", errors: [404] })
   @ApiListQuery(NESTED_SIGHTING_LIST)
   @ApiPaginatedResponse(ResourceSightingDto)
-  sightings(@Param('id', UuidParamPipe) id: string, @ListQuery(NESTED_SIGHTING_LIST) query: ParsedListQuery) {
-    return this.resources.listSightings(id, query);
+  sightings(
+    @CurrentActor() actor: Actor,
+    @Param('id', UuidParamPipe) id: string,
+    @ListQuery(NESTED_SIGHTING_LIST) query: ParsedListQuery,
+  ) {
+    return this.resources.listSightings(actor, id, query);
   }
 
   @Get(':id/history')
@@ -72,7 +77,11 @@ export class ResourcesController {
     description: 'How many of the latest sightings in the window the timeline holds.',
   })
   @ApiOkResponse({ type: ResourceHistoryDto })
-  history(@Param('id', UuidParamPipe) id: string, @Query() query: Record<string, string | string[]>) {
-    return this.resources.history(id, query);
+  history(
+    @CurrentActor() actor: Actor,
+    @Param('id', UuidParamPipe) id: string,
+    @Query() query: Record<string, string | string[]>,
+  ) {
+    return this.resources.history(actor, id, query);
   }
 }

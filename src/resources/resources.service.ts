@@ -2,7 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { InvalidQueryError, NotFoundError } from '../common/errors.js';
+import type { Actor } from '../auth/actor.js';
 import type { ParsedListQuery } from '../common/list/list-query.js';
+import { SqlParams } from '../common/list/sql-params.js';
+import { AccessService } from '../rbac/access.service.js';
 import { parseTimestamp } from '../common/list/list-query.js';
 import { runList } from '../common/list/list-runner.js';
 import type { Page } from '../common/list/page.js';
@@ -63,18 +66,23 @@ export class ResourcesService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly sightings: ResourceSightingsService,
+    private readonly access: AccessService,
   ) {}
 
-  list(query: ParsedListQuery): Promise<Page<ResourceDto>> {
+  async list(actor: Actor, query: ParsedListQuery): Promise<Page<ResourceDto>> {
+    const where = await this.visible(actor, query.params);
     return runList(this.db, query, {
       select: COLUMNS,
       from: FROM,
       countFrom: 'resources r',
+      where,
       map: toResourceDto,
     });
   }
 
-  async get(id: string): Promise<ResourceDetailDto> {
+  async get(actor: Actor, id: string): Promise<ResourceDetailDto> {
+    const params = new SqlParams();
+    const where = [`r.id = ${params.add(id)}`, ...(await this.visible(actor, params))];
     const rows = await this.db.query<
       (ResourceRow & {
         resource_type_name: string;
@@ -83,8 +91,8 @@ export class ResourcesService {
       })[]
     >(
       `SELECT ${COLUMNS}, t.name AS resource_type_name, c.name AS resource_category_name, p.vendor AS provider_vendor
-       FROM ${FROM} WHERE r.id = $1`,
-      [id],
+       FROM ${FROM} WHERE ${where.join(' AND ')}`,
+      params.values,
     );
     const row = rows[0];
     if (!row) throw new NotFoundError(`Resource ${id} not found.`);
@@ -111,28 +119,41 @@ export class ResourcesService {
     };
   }
 
-  async listSightings(id: string, query: ParsedListQuery): Promise<Page<ResourceSightingDto>> {
-    await this.mustExist(id);
+  async listSightings(actor: Actor, id: string, query: ParsedListQuery): Promise<Page<ResourceSightingDto>> {
+    await this.identity(actor, id);
     return this.sightings.listForResource(id, query);
   }
 
   async history(
+    actor: Actor,
     id: string,
     rawQuery: Record<string, string | string[] | undefined>,
   ): Promise<ResourceHistoryDto> {
     const window = parseHistoryQuery(rawQuery);
-    const rows = await this.db.query<Parameters<typeof loadResourceHistory>[1][]>(
-      `SELECT id, canonical_id, vendor_identifiers, ems_ref, name, provider_id, first_discovered_at, last_seen_at,
-              seen_count, removed_at FROM resources WHERE id = $1`,
-      [id],
-    );
-    if (!rows[0]) throw new NotFoundError(`Resource ${id} not found.`);
-    return loadResourceHistory(this.db, rows[0], window);
+    return loadResourceHistory(this.db, await this.identity(actor, id), window);
   }
 
-  private async mustExist(id: string): Promise<void> {
-    const rows = await this.db.query<unknown[]>(`SELECT 1 FROM resources WHERE id = $1`, [id]);
-    if (rows.length === 0) throw new NotFoundError(`Resource ${id} not found.`);
+  /** The resource's identity and tracking fields; 404 when it does not exist or is not visible. */
+  private async identity(actor: Actor, id: string) {
+    const params = new SqlParams();
+    const where = [`r.id = ${params.add(id)}`, ...(await this.visible(actor, params))];
+    const rows = await this.db.query<Parameters<typeof loadResourceHistory>[1][]>(
+      `SELECT r.id, r.canonical_id, r.vendor_identifiers, r.ems_ref, r.name, r.provider_id, r.first_discovered_at,
+              r.last_seen_at, r.seen_count, r.removed_at FROM resources r WHERE ${where.join(' AND ')}`,
+      params.values,
+    );
+    if (!rows[0]) throw new NotFoundError(`Resource ${id} not found.`);
+    return rows[0];
+  }
+
+  /** Resources of the organizations and providers the caller holds provider.view on. */
+  private async visible(actor: Actor, params: SqlParams): Promise<string[]> {
+    const scope = await this.access.scope(actor, 'provider.view');
+    const condition = this.access.scopeCondition(scope, params, {
+      organization: 'r.organization_id',
+      provider: 'r.provider_id',
+    });
+    return condition ? [condition] : [];
   }
 }
 

@@ -1,5 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { type Actor, CurrentActor } from '../auth/actor.js';
 import { ApiEndpoint } from '../common/http/api-endpoint.decorator.js';
 import { UuidParamPipe } from '../common/http/uuid-param.pipe.js';
 import type { ParsedListQuery } from '../common/list/list-query.js';
@@ -20,14 +21,14 @@ export class ResourceSightingsController {
   })
   @ApiListQuery(RESOURCE_SIGHTING_LIST)
   @ApiPaginatedResponse(ResourceSightingDto)
-  list(@ListQuery(RESOURCE_SIGHTING_LIST) query: ParsedListQuery) {
-    return this.sightings.list(query);
+  list(@CurrentActor() actor: Actor, @ListQuery(RESOURCE_SIGHTING_LIST) query: ParsedListQuery) {
+    return this.sightings.list(actor, query);
   }
 
   @Get(':id')
   @ApiEndpoint({ summary: 'Get a sighting', errors: [404] })
   @ApiOkResponse({ type: ResourceSightingDto })
-  get(@Param('id', UuidParamPipe) id: string) {
-    return this.sightings.get(id);
+  get(@CurrentActor() actor: Actor, @Param('id', UuidParamPipe) id: string) {
+    return this.sightings.get(actor, id);
   }
 }

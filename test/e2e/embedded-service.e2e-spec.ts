@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/config.js';
@@ -12,6 +12,9 @@ import { http } from '../support/app.js';
  * data folder. This starts real clusters in temporary folders (even when the rest of
  * the suite uses TEST_DATABASE_URL).
  */
+/** Basic credentials of the `admin` user the first start creates (password read from the data folder). */
+let ADMIN = '';
+
 describe('the service on its embedded PostgreSQL', () => {
   let dataDir: string;
   let service: RunningService | null = null;
@@ -38,13 +41,22 @@ describe('the service on its embedded PostgreSQL', () => {
       LOG_LEVEL: 'error',
     });
     service = await startService(config);
+    // No INVENTORY_ADMIN_PASSWORD: the generated password is in the data folder, readable by the owner only.
+    const passwordFile = join(dataDir, 'admin-password');
+    expect((await stat(passwordFile)).mode & 0o777).toBe(0o600);
+    const password = (await readFile(passwordFile, 'utf8')).trim();
+    expect(password.length).toBeGreaterThanOrEqual(20);
+    ADMIN = `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`;
     const base = service.url.replace('localhost', '127.0.0.1').replace(/\/$/, '');
     const port = (service.app.getHttpServer().address() as { port: number }).port;
     const api = `http://127.0.0.1:${port}/api/inventory/v1`;
     expect(base).toBe(api);
     expect((await http(`${api}/ping/`)).status).toBe(200);
-    expect((await http(`${api}/resource-types/`)).body.count).toBe(84);
+    expect((await http(`${api}/resource-types/`, { anonymous: true })).status).toBe(401);
+    const types = await http(`${api}/resource-types/`, { as: ADMIN });
+    expect(types.body).toMatchObject({ count: 84 });
     const created = await http(`${api}/providers/`, {
+      as: ADMIN,
       method: 'POST',
       json: {
         name: 'Persistent',
@@ -93,7 +105,9 @@ describe('the service on its embedded PostgreSQL', () => {
       loadConfig({ INVENTORY_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error' }),
     );
     const port = (service.app.getHttpServer().address() as { port: number }).port;
-    const providers = await http(`http://127.0.0.1:${port}/api/inventory/v1/providers/?name=Persistent`);
+    const providers = await http(`http://127.0.0.1:${port}/api/inventory/v1/providers/?name=Persistent`, {
+      as: ADMIN,
+    });
     expect(providers.body.count).toBe(1);
     expect(providers.body.results[0].connection_config.password).toBe('$encrypted$');
   });

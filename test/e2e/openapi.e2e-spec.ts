@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { buildOpenApiDocument, createApp } from '../../src/app.factory.js';
+import { LocalTokenKeys } from '../../src/auth/local-tokens.js';
 import { SecretBox } from '../../src/common/crypto/secret-box.js';
 import { loadConfig } from '../../src/config/config.js';
 import { allFilters } from '../../src/common/list/list-query.js';
@@ -17,6 +18,7 @@ describe('OpenAPI document', () => {
       config: loadConfig({}),
       databaseUrl: 'postgres://unused@127.0.0.1/unused',
       secretBox: new SecretBox(Buffer.alloc(32)),
+      localTokenKeys: LocalTokenKeys.ephemeral(),
       withoutDatabase: true,
       logger: false,
     });

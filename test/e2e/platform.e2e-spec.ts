@@ -24,7 +24,7 @@ describe('platform behaviour', () => {
     expect(res.body.providers).toBe(`${t.api}/providers/`);
     expect(res.body['openapi.json']).toBe(`${t.api}/openapi.json`);
     for (const url of Object.values<string>(res.body)) {
-      expect((await fetch(url)).status).toBe(200);
+      expect({ url, status: (await http(url)).status }).toEqual({ url, status: 200 });
     }
   });
 

@@ -7,7 +7,12 @@ import pg from 'pg';
 import { createApp } from '../../src/app.factory.js';
 import { SecretBox } from '../../src/common/crypto/secret-box.js';
 import { loadConfig } from '../../src/config/config.js';
+import { LocalTokenKeys } from '../../src/auth/local-tokens.js';
+import { hashPassword } from '../../src/auth/passwords.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
+
+/** The Authorization header http() sends unless told otherwise: the test app's superuser. */
+let defaultAuthorization: string | null = null;
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -19,7 +24,22 @@ export interface TestApp {
   /** A pool on the test database, for factories and assertions on stored rows. */
   pool: pg.Pool;
   secretBox: SecretBox;
+  /** Signs local tokens the app accepts. */
+  tokens: LocalTokenKeys;
+  /** The superuser `admin` the app was started with; http() uses its token by default. */
+  admin: TestUser;
+  /** Creates a local user (password "password-<username>") and returns its credentials. */
+  createUser(username: string, options?: { superuser?: boolean }): Promise<TestUser>;
   close(): Promise<void>;
+}
+
+export interface TestUser {
+  id: number;
+  username: string;
+  /** `Authorization` header value with a local token. */
+  bearer: string;
+  /** `Authorization` header value with HTTP Basic. */
+  basic: string;
 }
 
 /**
@@ -39,12 +59,37 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     DATABASE_URL: db.url,
   });
   const secretBox = new SecretBox(randomBytes(32));
-  const app = await createApp({ config, databaseUrl: db.url, secretBox, logger: false });
+  const tokens = LocalTokenKeys.ephemeral();
+  const app = await createApp({
+    config,
+    databaseUrl: db.url,
+    secretBox,
+    localTokenKeys: tokens,
+    logger: false,
+  });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const root = `http://127.0.0.1:${port}`;
   const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  // Idle connections may be cut on purpose (database-outage tests): that is not a test failure.
+  pool.on('error', () => undefined);
+  const createUser = async (username: string, options: { superuser?: boolean } = {}): Promise<TestUser> => {
+    const password = `password-${username}`;
+    const { rows } = await pool.query<{ id: number }[]>(
+      `INSERT INTO users (username, password_hash, is_superuser) VALUES ($1, $2, $3) RETURNING id`,
+      [username, await hashPassword(password), options.superuser ?? false],
+    );
+    const id = (rows[0] as unknown as { id: number }).id;
+    return {
+      id,
+      username,
+      bearer: `Bearer ${await tokens.sign({ userId: id, username }, 3600)}`,
+      basic: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
+    };
+  };
+  const admin = await createUser(`admin-${randomBytes(3).toString('hex')}`, { superuser: true });
+  defaultAuthorization = admin.bearer;
   return {
     app,
     root,
@@ -52,6 +97,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     db,
     pool,
     secretBox,
+    tokens,
+    admin,
+    createUser,
     async close() {
       await app.close();
       await pool.end();
@@ -66,16 +114,21 @@ export interface JsonResponse<T = any> {
   body: T;
 }
 
-/** fetch + JSON, with the body parsed (or the raw text when it is not JSON). */
+/**
+ * fetch + JSON, with the body parsed (or the raw text when it is not JSON). Sends the
+ * test superuser's token unless `as` names other credentials or `anonymous` is set.
+ */
 export async function http<T = any>(
   url: string,
-  init: RequestInit & { json?: unknown } = {},
+  init: RequestInit & { json?: unknown; as?: string; anonymous?: boolean } = {},
 ): Promise<JsonResponse<T>> {
-  const { json, ...rest } = init;
+  const { json, as, anonymous, ...rest } = init;
+  const authorization = anonymous ? null : (as ?? defaultAuthorization);
   const response = await fetch(url, {
     ...rest,
     headers: {
       ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(authorization ? { authorization } : {}),
       ...(rest.headers ?? {}),
     },
     body: json !== undefined ? JSON.stringify(json) : rest.body,

@@ -7,7 +7,7 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, MethodNotAllowedError } from '../errors.js';
+import { DomainError, MethodNotAllowedError, UnauthorizedError } from '../errors.js';
 import { classifyDatabaseError } from './database-errors.js';
 import type { RouteTable } from './method-not-allowed.js';
 
@@ -60,6 +60,13 @@ export class ApiExceptionFilter implements ExceptionFilter {
         status: 405,
         body: { detail: exception.message },
         headers: { Allow: exception.allow.join(', ') },
+      };
+    }
+    if (exception instanceof UnauthorizedError) {
+      return {
+        status: 401,
+        body: { detail: exception.message },
+        headers: { 'WWW-Authenticate': 'Basic realm="inventory", Bearer realm="inventory"' },
       };
     }
     if (exception instanceof DomainError) {

@@ -28,3 +28,8 @@ export function buildPage<T>(query: ParsedListQuery, count: number, results: T[]
     results,
   };
 }
+
+/** A list that is never long enough to page (feature flags): everything on one page. */
+export function wholeList<T>(results: T[]): Page<T> {
+  return { count: results.length, next: null, previous: null, results };
+}

@@ -85,6 +85,12 @@ export class ProviderDto {
   connection_config: Record<string, unknown>;
   @ApiProperty() enabled: boolean;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) last_collection_at: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'User who created the provider.' }) created_by:
+    number | null;
+  @ApiProperty({ type: String, nullable: true }) created_by_username: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'User who last changed the provider.' })
+  modified_by: number | null;
+  @ApiProperty({ type: String, nullable: true }) modified_by_username: string | null;
   @ApiProperty({ format: 'date-time' }) created: string;
   @ApiProperty({ format: 'date-time' }) modified: string;
 }

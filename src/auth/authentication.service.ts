@@ -1,0 +1,234 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import type { DataSource } from 'typeorm';
+import { UnauthorizedError } from '../common/errors.js';
+import { type GatewayJwtConfig, INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
+import type { Actor } from './actor.js';
+import { syncGatewayClaims } from './claims-sync.js';
+import { validateGatewayClaims } from './gateway-claims.js';
+import { GatewayKeyProvider } from './gateway-key.js';
+import { LOCAL_ISSUER, LocalTokenKeys } from './local-tokens.js';
+import { verifyPassword } from './passwords.js';
+
+export const LOCAL_TOKEN_KEYS = Symbol('LOCAL_TOKEN_KEYS');
+
+/** A small bounded cache with per-entry expiry (oldest entries go first when full). */
+class ExpiringCache<T> {
+  private readonly entries = new Map<string, { value: T; expires: number }>();
+  constructor(private readonly max: number) {}
+  get(key: string): T | undefined {
+    const hit = this.entries.get(key);
+    if (!hit) return undefined;
+    if (hit.expires <= Date.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return hit.value;
+  }
+  set(key: string, value: T, ttlMs: number): void {
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(key, { value, expires: Date.now() + ttlMs });
+  }
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+interface UserRow {
+  id: number;
+  username: string;
+  is_superuser: boolean;
+  is_active: boolean;
+  password_hash: string | null;
+}
+
+/**
+ * Turns request credentials into an Actor: a gateway JWT (X-DAB-JW-TOKEN or Bearer),
+ * a locally issued token (Bearer), or HTTP Basic for local accounts.
+ */
+@Injectable()
+export class AuthenticationService {
+  private readonly logger = new Logger('Auth');
+  private readonly gatewayKey: GatewayKeyProvider;
+  /** token hash → user id, so a burst of requests with one token syncs the claims once. */
+  private readonly tokenCache = new ExpiringCache<number>(10_000);
+  /** hash of username:password → user id: Basic auth without an scrypt per request. */
+  private readonly basicCache = new ExpiringCache<number>(10_000);
+
+  private readonly gateway: GatewayJwtConfig;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(INVENTORY_CONFIG) config: InventoryConfig,
+    @Inject(LOCAL_TOKEN_KEYS) private readonly localKeys: LocalTokenKeys,
+  ) {
+    this.gateway = config.gateway;
+    this.gatewayKey = new GatewayKeyProvider(config.gateway);
+  }
+
+  get gatewayConfigured(): boolean {
+    return this.gatewayKey.configured;
+  }
+
+  async authenticate(headers: Record<string, string | string[] | undefined>): Promise<Actor> {
+    const header = (name: string) => {
+      const value = headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const authorization = header('authorization');
+    const token = header('x-dab-jw-token') ?? (authorization?.match(/^Bearer\s+(\S+)$/i)?.[1] || undefined);
+    if (token) return this.fromToken(token);
+    if (authorization && /^Basic\s+/i.test(authorization))
+      return this.fromBasic(authorization.replace(/^Basic\s+/i, ''));
+    throw new UnauthorizedError();
+  }
+
+  private async fromToken(token: string): Promise<Actor> {
+    let header: { alg?: string };
+    let unverified: JWTPayload;
+    try {
+      header = decodeProtectedHeader(token);
+      unverified = decodeJwt(token);
+    } catch {
+      throw new UnauthorizedError('Malformed token.');
+    }
+    if (header.alg !== 'RS256')
+      throw new UnauthorizedError(`Token algorithm "${String(header.alg)}" is not accepted; only RS256.`);
+    if (unverified.iss === LOCAL_ISSUER) {
+      const claims = await this.localKeys.verify(token).catch((error: unknown) => {
+        throw new UnauthorizedError(describeJoseError(error));
+      });
+      const user = await this.activeUser('id = $1', [claims.userId]);
+      if (user.username !== claims.username) throw new UnauthorizedError('Token no longer matches its user.');
+      return {
+        id: user.id,
+        username: user.username,
+        isSuperuser: user.is_superuser,
+        authenticatedBy: 'token',
+      };
+    }
+    return this.fromGatewayToken(token);
+  }
+
+  private async fromGatewayToken(token: string): Promise<Actor> {
+    if (!this.gatewayKey.configured) {
+      throw new UnauthorizedError(
+        'Gateway tokens are not accepted: no gateway key is configured (GATEWAY_JWT_PUBLIC_KEY).',
+      );
+    }
+    const cacheKey = sha256(token);
+    const cachedUser = this.tokenCache.get(cacheKey);
+    if (cachedUser !== undefined) {
+      const user = await this.activeUser('id = $1', [cachedUser]);
+      return {
+        id: user.id,
+        username: user.username,
+        isSuperuser: user.is_superuser,
+        authenticatedBy: 'gateway',
+      };
+    }
+    const payload = await this.verifyGatewaySignature(token);
+    const claims = validateGatewayClaims(payload);
+    const { userId } = await this.db.transaction((manager) => syncGatewayClaims(manager, claims));
+    const user = await this.activeUser('id = $1', [userId]);
+    // Until the token expires, at most 5 minutes: claims changes arrive with new tokens.
+    this.tokenCache.set(cacheKey, userId, Math.min(claims.exp * 1000 - Date.now(), 5 * 60_000));
+    return {
+      id: user.id,
+      username: user.username,
+      isSuperuser: user.is_superuser,
+      authenticatedBy: 'gateway',
+    };
+  }
+
+  private async verifyGatewaySignature(token: string): Promise<JWTPayload> {
+    const options = {
+      algorithms: ['RS256'],
+      audience: this.gateway.audience,
+      issuer: this.gateway.issuer,
+      requiredClaims: ['exp', 'sub'],
+    };
+    let key;
+    try {
+      key = await this.gatewayKey.key();
+    } catch (error) {
+      this.logger.error(`Cannot load the gateway key: ${(error as Error).message}`);
+      throw new UnauthorizedError('Cannot verify the token: the gateway key is unavailable.');
+    }
+    try {
+      return (await jwtVerify(token, key, options)).payload;
+    } catch (error) {
+      if (error instanceof joseErrors.JWSSignatureVerificationFailed && this.gatewayKey.refreshable) {
+        // The gateway may have rotated its key: fetch it once more and retry.
+        try {
+          return (await jwtVerify(token, await this.gatewayKey.refresh(), options)).payload;
+        } catch (retryError) {
+          throw new UnauthorizedError(describeJoseError(retryError));
+        }
+      }
+      throw new UnauthorizedError(describeJoseError(error));
+    }
+  }
+
+  private async fromBasic(encoded: string): Promise<Actor> {
+    const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 1) throw new UnauthorizedError('Malformed Basic credentials.');
+    const username = decoded.slice(0, colon);
+    const password = decoded.slice(colon + 1);
+    const cacheKey = sha256(`${username}\u0000${password}`);
+    const cachedUser = this.basicCache.get(cacheKey);
+    if (cachedUser !== undefined) {
+      const user = await this.activeUser('id = $1', [cachedUser]);
+      return {
+        id: user.id,
+        username: user.username,
+        isSuperuser: user.is_superuser,
+        authenticatedBy: 'basic',
+      };
+    }
+    const rows = await this.db.query<UserRow[]>(
+      `SELECT id, username, is_superuser, is_active, password_hash FROM users WHERE username = $1`,
+      [username],
+    );
+    const user = rows[0];
+    // Verify even for unknown users, so timing does not tell which usernames exist.
+    const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
+    if (!user || !ok || !user.is_active) throw new UnauthorizedError('Invalid username or password.');
+    this.basicCache.set(cacheKey, user.id, 60_000);
+    await this.db.query(`UPDATE users SET last_login = now() WHERE id = $1`, [user.id]);
+    return { id: user.id, username: user.username, isSuperuser: user.is_superuser, authenticatedBy: 'basic' };
+  }
+
+  private async activeUser(where: string, params: unknown[]): Promise<UserRow> {
+    const rows = await this.db.query<UserRow[]>(
+      `SELECT id, username, is_superuser, is_active, password_hash FROM users WHERE ${where}`,
+      params,
+    );
+    if (!rows[0] || !rows[0].is_active) throw new UnauthorizedError('User inactive or deleted.');
+    return rows[0];
+  }
+
+  /** Forget cached credentials (after a password change or a user deletion). */
+  forgetCachedCredentials(): void {
+    this.basicCache.clear();
+    this.tokenCache.clear();
+  }
+}
+
+/** A valid scrypt hash of a random password: keeps failed logins as slow as successful ones. */
+const DUMMY_HASH =
+  'scrypt$16384$8$1$3q2+7w==$C8qRAQj1Z4wnn0f0ePB1k2Q6Pc0JQ8DcZ3o4BvN3x1w8h2gqE5m4q0Vb2v6mF6y0nq7oJk5j3GZr0rD3q1c2wQ==';
+
+function describeJoseError(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return 'Token has expired.';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) return `Token rejected: ${error.message}.`;
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'Token signature is invalid.';
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'Token algorithm is not accepted; only RS256.';
+  if (error instanceof UnauthorizedError) return error.message;
+  return 'Invalid token.';
+}

@@ -1,0 +1,133 @@
+import type { EntityManager } from 'typeorm';
+import { JWT_MANAGED_ROLES } from '../rbac/permissions.js';
+import type { GatewayClaims } from './gateway-claims.js';
+
+/**
+ * Makes the database agree with a gateway token: the user (found by `sub`, then by
+ * username), its organizations and teams (by `ansible_id`), and the JWT-managed role
+ * assignments, added and removed to match exactly what the token says. Assignments
+ * made locally (source 'local') are left alone. Runs in the caller's transaction.
+ */
+export async function syncGatewayClaims(
+  manager: EntityManager,
+  claims: GatewayClaims,
+): Promise<{ userId: number }> {
+  const u = claims.user_data;
+  const isAuditor = claims.global_roles.includes('Platform Auditor');
+  let rows = await manager.query<{ id: number }[]>(`SELECT id FROM users WHERE ansible_id::text = $1`, [
+    claims.sub,
+  ]);
+  if (rows.length === 0) {
+    // A local account of the same name becomes the gateway user (first login through the gateway).
+    rows = await manager.query<{ id: number }[]>(
+      `UPDATE users SET ansible_id = $1::uuid WHERE username = $2 AND ansible_id IS NULL RETURNING id`,
+      [claims.sub, u.username],
+    );
+  }
+  const fields = [
+    u.username,
+    u.email ?? '',
+    u.first_name ?? '',
+    u.last_name ?? '',
+    Boolean(u.is_superuser),
+    isAuditor,
+  ];
+  let userId: number;
+  if (rows.length === 0) {
+    const inserted = await manager.query<{ id: number }[]>(
+      `INSERT INTO users (ansible_id, username, email, first_name, last_name, is_superuser, is_platform_auditor, last_login)
+       VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, now())
+       ON CONFLICT (ansible_id) DO UPDATE SET username = EXCLUDED.username
+       RETURNING id`,
+      [claims.sub, ...fields],
+    );
+    userId = inserted[0].id;
+  } else {
+    userId = rows[0].id;
+    await manager.query(
+      `UPDATE users SET username = $2, email = $3, first_name = $4, last_name = $5, is_superuser = $6,
+         is_platform_auditor = $7, last_login = now(), modified = now()
+       WHERE id = $1 AND (username, email, first_name, last_name, is_superuser, is_platform_auditor)
+         IS DISTINCT FROM ($2, $3, $4, $5, $6, $7)`,
+      [userId, ...fields],
+    );
+  }
+
+  // Organizations by ansible_id; a local organization with the same name and no ansible_id is adopted.
+  const orgIds: number[] = [];
+  for (const org of claims.objects.organization) {
+    await manager.query(
+      `UPDATE organizations SET ansible_id = $1::uuid WHERE name = $2 AND ansible_id IS NULL`,
+      [org.ansible_id, org.name],
+    );
+    const saved = await manager.query<{ id: number }[]>(
+      `INSERT INTO organizations (ansible_id, name) VALUES ($1::uuid, $2)
+       ON CONFLICT (ansible_id) DO UPDATE SET name = EXCLUDED.name, modified = now()
+         WHERE organizations.name IS DISTINCT FROM EXCLUDED.name
+       RETURNING id`,
+      [org.ansible_id, org.name],
+    );
+    orgIds.push(saved[0]?.id ?? (await idByAnsibleId(manager, 'organizations', org.ansible_id)));
+  }
+  const teamIds: number[] = [];
+  for (const team of claims.objects.team) {
+    const organizationId = orgIds[team.org];
+    await manager.query(
+      `UPDATE teams SET ansible_id = $1::uuid WHERE organization_id = $2 AND name = $3 AND ansible_id IS NULL`,
+      [team.ansible_id, organizationId, team.name],
+    );
+    const saved = await manager.query<{ id: number }[]>(
+      `INSERT INTO teams (ansible_id, name, organization_id) VALUES ($1::uuid, $2, $3)
+       ON CONFLICT (ansible_id) DO UPDATE SET name = EXCLUDED.name, organization_id = EXCLUDED.organization_id, modified = now()
+         WHERE (teams.name, teams.organization_id) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.organization_id)
+       RETURNING id`,
+      [team.ansible_id, team.name, organizationId],
+    );
+    teamIds.push(saved[0]?.id ?? (await idByAnsibleId(manager, 'teams', team.ansible_id)));
+  }
+
+  // What the token grants: (role, object type, object id), for the roles the gateway manages.
+  const desired: { role: string; objectType: string | null; objectId: string | null }[] = [];
+  for (const role of claims.global_roles) {
+    if (JWT_MANAGED_ROLES.includes(role)) desired.push({ role, objectType: null, objectId: null });
+  }
+  for (const [role, grant] of Object.entries(claims.object_roles)) {
+    if (!JWT_MANAGED_ROLES.includes(role)) continue;
+    const ids =
+      grant.content_type === 'organization' ? orgIds : grant.content_type === 'team' ? teamIds : null;
+    if (!ids) continue;
+    for (const index of grant.objects) {
+      if (ids[index] !== undefined)
+        desired.push({ role, objectType: grant.content_type, objectId: String(ids[index]) });
+    }
+  }
+  const desiredJson = JSON.stringify(desired);
+  await manager.query(
+    `DELETE FROM role_assignments ra USING role_definitions rd
+     WHERE rd.id = ra.role_definition_id AND ra.user_id = $1 AND ra.source = 'jwt'
+       AND NOT EXISTS (
+         SELECT 1 FROM jsonb_to_recordset($2::jsonb) AS d(role text, "objectType" text, "objectId" text)
+         WHERE d.role = rd.name AND d."objectType" IS NOT DISTINCT FROM ra.object_type AND d."objectId" IS NOT DISTINCT FROM ra.object_id)`,
+    [userId, desiredJson],
+  );
+  await manager.query(
+    `INSERT INTO role_assignments (role_definition_id, user_id, object_type, object_id, source)
+     SELECT rd.id, $1, d."objectType", d."objectId", 'jwt'
+     FROM jsonb_to_recordset($2::jsonb) AS d(role text, "objectType" text, "objectId" text)
+     JOIN role_definitions rd ON rd.name = d.role
+     ON CONFLICT DO NOTHING`,
+    [userId, desiredJson],
+  );
+  return { userId };
+}
+
+async function idByAnsibleId(
+  manager: EntityManager,
+  table: 'organizations' | 'teams',
+  ansibleId: string,
+): Promise<number> {
+  const rows = await manager.query<{ id: number }[]>(`SELECT id FROM ${table} WHERE ansible_id = $1::uuid`, [
+    ansibleId,
+  ]);
+  return rows[0].id;
+}

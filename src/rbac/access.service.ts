@@ -1,0 +1,115 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { Actor } from '../auth/actor.js';
+import { ForbiddenError } from '../common/errors.js';
+import type { SqlParams } from '../common/list/sql-params.js';
+import type { Permission } from './permissions.js';
+
+/**
+ * Where a caller holds one permission: everywhere (superuser, or a global role such as
+ * Platform Auditor), or on these organizations, teams and providers. Given directly
+ * or through a team the caller is a member of.
+ */
+export interface Scope {
+  all: boolean;
+  organizations: number[];
+  teams: number[];
+  providers: string[];
+}
+
+/** Columns an object-scoped query can be matched on. */
+export interface ScopeColumns {
+  organization?: string;
+  team?: string;
+  provider?: string;
+}
+
+/**
+ * RBAC decisions. Lists ask for a Scope once per request and turn it into one SQL
+ * condition (`scopeCondition`), so visibility is decided in the database, never by
+ * fetching and filtering. Single-object writes ask `require(...)`.
+ */
+@Injectable()
+export class AccessService {
+  /** Per request (the Actor object is new on each request) and permission. */
+  private readonly cache = new WeakMap<Actor, Map<Permission, Promise<Scope>>>();
+
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  scope(actor: Actor, permission: Permission): Promise<Scope> {
+    let perActor = this.cache.get(actor);
+    if (!perActor) this.cache.set(actor, (perActor = new Map<Permission, Promise<Scope>>()));
+    let scope = perActor.get(permission);
+    if (!scope) perActor.set(permission, (scope = this.loadScope(actor, permission)));
+    return scope;
+  }
+
+  private async loadScope(actor: Actor, permission: Permission): Promise<Scope> {
+    if (actor.isSuperuser) return { all: true, organizations: [], teams: [], providers: [] };
+    const rows = await this.db.query<{ object_type: string | null; object_id: string | null }[]>(
+      `WITH my_teams AS (
+         SELECT ra.object_id::int AS team_id
+         FROM role_assignments ra JOIN role_definitions rd ON rd.id = ra.role_definition_id
+         WHERE ra.user_id = $1 AND ra.object_type = 'team' AND 'team.member' = ANY(rd.permissions)
+       )
+       SELECT DISTINCT ra.object_type, ra.object_id
+       FROM role_assignments ra JOIN role_definitions rd ON rd.id = ra.role_definition_id
+       WHERE $2 = ANY(rd.permissions) AND (ra.user_id = $1 OR ra.team_id IN (SELECT team_id FROM my_teams))`,
+      [actor.id, permission],
+    );
+    const scope: Scope = { all: false, organizations: [], teams: [], providers: [] };
+    for (const row of rows) {
+      if (row.object_type === null) scope.all = true;
+      else if (row.object_type === 'organization') scope.organizations.push(Number(row.object_id));
+      else if (row.object_type === 'team') scope.teams.push(Number(row.object_id));
+      else if (row.object_type === 'provider') scope.providers.push(String(row.object_id));
+    }
+    return scope;
+  }
+
+  /**
+   * The SQL condition "this row is inside the scope", or null when everything is.
+   * A permission on an organization covers the teams and providers in it.
+   */
+  scopeCondition(scope: Scope, params: SqlParams, columns: ScopeColumns): string | null {
+    if (scope.all) return null;
+    const parts: string[] = [];
+    if (columns.organization && scope.organizations.length)
+      parts.push(`${columns.organization} = ANY(${params.add(scope.organizations)}::int[])`);
+    if (columns.team && scope.teams.length)
+      parts.push(`${columns.team} = ANY(${params.add(scope.teams)}::int[])`);
+    if (columns.provider && scope.providers.length)
+      parts.push(`${columns.provider} = ANY(${params.add(scope.providers)}::uuid[])`);
+    return parts.length ? `(${parts.join(' OR ')})` : 'false';
+  }
+
+  async can(
+    actor: Actor,
+    permission: Permission,
+    object: { organizationId?: number; teamId?: number; providerId?: string },
+  ): Promise<boolean> {
+    const scope = await this.scope(actor, permission);
+    return (
+      scope.all ||
+      (object.organizationId !== undefined && scope.organizations.includes(object.organizationId)) ||
+      (object.teamId !== undefined && scope.teams.includes(object.teamId)) ||
+      (object.providerId !== undefined && scope.providers.includes(object.providerId))
+    );
+  }
+
+  /** 403 unless the caller holds the permission on the object. */
+  async require(
+    actor: Actor,
+    permission: Permission,
+    object: { organizationId?: number; teamId?: number; providerId?: string },
+    message?: string,
+  ): Promise<void> {
+    if (!(await this.can(actor, permission, object))) throw new ForbiddenError(message);
+  }
+
+  /** Superusers only (creating organizations, global roles, ...). */
+  requireSuperuser(actor: Actor, message = 'Only a superuser can do this.'): void {
+    if (!actor.isSuperuser) throw new ForbiddenError(message);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Permission codenames. A role definition is a set of these; a role assignment gives
+ * them to a user or team on one object (or globally). Object-level permissions given
+ * on an organization also apply to the teams and providers inside it.
+ */
+export const PERMISSIONS = {
+  'organization.view': 'See the organization and its members',
+  'organization.change': 'Edit the organization and manage role assignments on it and on what is inside it',
+  'team.view': 'See the team and its members',
+  'team.add': 'Create teams in the organization',
+  'team.change': 'Edit the team and manage its members',
+  'team.delete': 'Delete the team',
+  'team.member': 'Belong to the team (and so hold the roles given to it)',
+  'provider.view':
+    'See the provider and everything collected from it (resources, sightings, relationships, runs)',
+  'provider.add': 'Create providers in the organization',
+  'provider.change': 'Edit the provider',
+  'provider.delete': 'Delete the provider and what was collected from it',
+  'provider.collect': 'Trigger and cancel collection runs of the provider',
+} as const;
+
+export type Permission = keyof typeof PERMISSIONS;
+export const PERMISSION_NAMES = Object.keys(PERMISSIONS) as Permission[];
+
+export type ContentType = 'organization' | 'team' | 'provider';
+export const CONTENT_TYPES: readonly ContentType[] = ['organization', 'team', 'provider'];
+
+/** The permissions that make sense on each kind of object (what a custom role may hold). */
+export const PERMISSIONS_BY_CONTENT_TYPE: Record<ContentType, Permission[]> = {
+  organization: PERMISSION_NAMES,
+  team: ['team.view', 'team.change', 'team.delete', 'team.member'],
+  provider: ['provider.view', 'provider.change', 'provider.delete', 'provider.collect'],
+};
+
+/** Roles whose assignments gateway tokens manage (added and removed to match the claims). */
+export const JWT_MANAGED_ROLES = [
+  'Organization Admin',
+  'Organization Member',
+  'Team Admin',
+  'Team Member',
+  'Platform Auditor',
+];
