@@ -14,6 +14,7 @@ import {
   withDataSource,
 } from './database/migrations.js';
 import { generatePassword, hashPassword } from './auth/passwords.js';
+import { modifyReturning } from './database/modify-returning.js';
 import { startService } from './serve.js';
 import { VERSION } from './version.js';
 
@@ -152,7 +153,8 @@ async function users(config: InventoryConfig, action: string | undefined, flags:
         if (!rows[0]) throw new CliError(`User "${username}" already exists; use "users set-password".`);
         console.log(`Created ${flags.superuser ? 'superuser' : 'user'} "${username}" (id ${rows[0].id}).`);
       } else {
-        const rows = await db.query<{ id: number }[]>(
+        const rows = await modifyReturning<{ id: number }>(
+          db,
           `UPDATE users SET password_hash = $2, modified = now() WHERE username = $1 RETURNING id`,
           [username, hash],
         );

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { modifyReturning } from '../database/modify-returning.js';
 import { JWT_MANAGED_ROLES } from '../rbac/permissions.js';
 import type { GatewayClaims } from './gateway-claims.js';
 
@@ -19,7 +20,8 @@ export async function syncGatewayClaims(
   ]);
   if (rows.length === 0) {
     // A local account of the same name becomes the gateway user (first login through the gateway).
-    rows = await manager.query<{ id: number }[]>(
+    rows = await modifyReturning<{ id: number }>(
+      manager,
       `UPDATE users SET ansible_id = $1::uuid WHERE username = $2 AND ansible_id IS NULL RETURNING id`,
       [claims.sub, u.username],
     );

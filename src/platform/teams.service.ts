@@ -8,6 +8,7 @@ import type { ParsedListQuery } from '../common/list/list-query.js';
 import { runList } from '../common/list/list-runner.js';
 import type { Page } from '../common/list/page.js';
 import { SqlParams } from '../common/list/sql-params.js';
+import { modifyReturning } from '../database/modify-returning.js';
 import { AccessService } from '../rbac/access.service.js';
 import { ActivityService, diffFields } from './activity.service.js';
 import type { CreateTeamDto, TeamDto, UpdateTeamDto, UserDto } from './dto/platform.dto.js';
@@ -161,7 +162,8 @@ export class TeamsService {
     await this.db.transaction(async (manager) => {
       const team = await this.get(actor, id, manager);
       await this.requireOnTeam(actor, 'team.change', team);
-      const removed = await manager.query<unknown[]>(
+      const removed = await modifyReturning<{ id: number }>(
+        manager,
         `DELETE FROM role_assignments ra USING role_definitions rd
          WHERE rd.id = ra.role_definition_id AND ra.user_id = $1 AND ra.object_type = 'team' AND ra.object_id = $2
            AND 'team.member' = ANY(rd.permissions) RETURNING ra.id`,

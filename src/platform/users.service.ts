@@ -63,10 +63,11 @@ export class UsersService {
   async list(actor: Actor, query: ParsedListQuery, organizationId?: number): Promise<Page<UserDto>> {
     const where = await this.visible(actor, query.params);
     if (organizationId !== undefined) {
+      const orgText = query.params.add(String(organizationId));
       const org = query.params.add(organizationId);
       where.push(
         `u.id IN (SELECT ra.user_id FROM role_assignments ra WHERE ra.user_id IS NOT NULL AND (
-           (ra.object_type = 'organization' AND ra.object_id = ${org}::text)
+           (ra.object_type = 'organization' AND ra.object_id = ${orgText})
            OR (ra.object_type = 'team' AND ra.object_id IN (SELECT id::text FROM teams WHERE organization_id = ${org}))))`,
       );
     }

@@ -1,6 +1,15 @@
 import { COLLECTION_RUN_LIST } from '../../src/collection/collection-run.list-spec.js';
 import { allFilters } from '../../src/common/list/list-query.js';
 import type { FilterDef, ListSpec } from '../../src/common/list/list-spec.js';
+import {
+  ACTIVITY_LIST,
+  ORGANIZATION_LIST,
+  ROLE_DEFINITION_LIST,
+  ROLE_TEAM_ASSIGNMENT_LIST,
+  ROLE_USER_ASSIGNMENT_LIST,
+  TEAM_LIST,
+  USER_LIST,
+} from '../../src/platform/platform.list-specs.js';
 import { PROPERTY_DEFINITION_LIST } from '../../src/property-definitions/property-definition.list-spec.js';
 import { PROVIDER_LIST } from '../../src/providers/provider.list-spec.js';
 import { RESOURCE_RELATIONSHIP_LIST } from '../../src/relationships/resource-relationship.list-spec.js';
@@ -42,7 +51,19 @@ interface ListCase {
   orderBy?: Record<string, (row: Row) => unknown>;
   search?: { term: string; check: (row: Row) => boolean };
 }
-type Fixture = Awaited<ReturnType<typeof seedReadFixture>>;
+type Fixture = Awaited<ReturnType<typeof seedReadFixture>> & { platform: PlatformFixture };
+
+interface PlatformFixture {
+  teamA: number;
+  teamB: number;
+  user: { id: number; username: string };
+  inactiveUser: number;
+  customRole: number;
+  memberRole: number;
+  userAssignment: number;
+  teamAssignment: number;
+  activityFrom: string;
+}
 
 /** Category slug → sort order, read from the API before the tests (ordering=category sorts by it). */
 const categorySortOrder = new Map<string, number>();
@@ -232,6 +253,193 @@ const CASES: ListCase[] = [
   },
 ];
 
+const PLATFORM_CASES: ListCase[] = [
+  {
+    name: 'organizations',
+    path: () => '/organizations/',
+    spec: ORGANIZATION_LIST,
+    probes: (f) => ({
+      name: { value: 'Default', field: field('name') },
+      id: { value: String(f.orgA), field: field('id') },
+    }),
+    search: { term: 'LAB ', check: (r) => /lab /i.test(`${r.name} ${r.description}`) },
+  },
+  {
+    name: 'teams',
+    path: () => '/teams/',
+    spec: TEAM_LIST,
+    probes: (f) => ({
+      organization: { value: String(f.orgB), field: field('organization') },
+      name: { value: 'Network engineering', field: field('name') },
+    }),
+    search: { term: 'netw', check: (r) => /netw/i.test(`${r.name} ${r.description}`) },
+  },
+  {
+    name: 'users',
+    path: () => '/users/',
+    spec: USER_LIST,
+    probes: (f) => ({
+      username: { value: f.platform.user.username, field: field('username') },
+      is_superuser: { value: 'true', check: (r) => r.is_superuser === true },
+      is_active: { value: 'false', check: (r) => r.is_active === false },
+    }),
+    search: {
+      term: 'LIST-USER',
+      check: (r) => /list-user/i.test(`${r.username} ${r.email} ${r.first_name} ${r.last_name}`),
+    },
+  },
+  {
+    name: 'role definitions',
+    path: () => '/role_definitions/',
+    spec: ROLE_DEFINITION_LIST,
+    probes: () => ({
+      content_type: { value: 'global', check: (r) => r.content_type === null },
+      managed: { value: 'false', check: (r) => r.managed === false },
+      name: { value: 'Team Admin', field: field('name') },
+    }),
+    search: { term: 'collect', check: (r) => /collect/i.test(`${r.name} ${r.description}`) },
+  },
+  {
+    name: 'role user assignments',
+    path: () => '/role_user_assignments/',
+    spec: ROLE_USER_ASSIGNMENT_LIST,
+    probes: (f) => ({
+      role_definition: { value: String(f.platform.customRole), field: field('role_definition') },
+      content_type: { value: 'team', field: field('content_type') },
+      object_id: { value: String(f.orgA), field: field('object_id') },
+      source: { value: 'jwt', field: field('source') },
+      user: { value: String(f.platform.user.id), field: field('user') },
+    }),
+  },
+  {
+    name: 'role team assignments',
+    path: () => '/role_team_assignments/',
+    spec: ROLE_TEAM_ASSIGNMENT_LIST,
+    probes: (f) => ({
+      role_definition: { value: String(f.platform.customRole), field: field('role_definition') },
+      content_type: { value: 'provider', field: field('content_type') },
+      object_id: { value: String(f.orgB), field: field('object_id') },
+      source: { value: 'jwt', field: field('source') },
+      team: { value: String(f.platform.teamB), field: field('team') },
+    }),
+  },
+  {
+    name: 'activity stream',
+    path: () => '/activitystream/',
+    spec: ACTIVITY_LIST,
+    probes: (f) => ({
+      object_type: { value: 'team', field: field('object_type') },
+      object_id: { value: String(f.platform.teamA), field: field('object_id') },
+      actor: { value: String(f.platform.user.id), field: field('actor') },
+      operation: { value: 'update', field: field('operation') },
+      organization: { value: String(f.orgB), field: field('organization') },
+      timestamp_after: {
+        value: f.platform.activityFrom,
+        check: (r) => r.timestamp >= f.platform.activityFrom,
+      },
+      timestamp_before: {
+        value: f.platform.activityFrom,
+        check: (r) => r.timestamp <= f.platform.activityFrom,
+      },
+    }),
+    search: {
+      term: 'NETWORK ENG',
+      check: (r) => /network eng/i.test(`${r.object_repr} ${r.actor_username}`),
+    },
+  },
+];
+
+/**
+ * Platform objects for the platform lists: teams in two organizations, a second
+ * superuser who acts, an inactive user, a custom role, assignments of both sources,
+ * and activity entries on both sides of a known instant.
+ */
+async function seedPlatformFixture(
+  t: TestApp,
+  f: Awaited<ReturnType<typeof seedReadFixture>>,
+): Promise<PlatformFixture> {
+  const post = async (path: string, json: unknown, as?: string) => {
+    const res = await http(`${t.api}${path}`, { method: 'POST', json, as });
+    expect(res.status).toBeLessThan(300);
+    return res.body;
+  };
+  const teamA = (
+    await post('/teams/', { name: 'Platform engineering', organization: f.orgA, description: 'Runs the lab' })
+  ).id;
+  const user = await t.createUser('list-user-1', { superuser: true });
+  await t.pool.query(
+    `UPDATE users SET email = 'ops@example.com', last_login = now() - interval '1 day' WHERE id = $1`,
+    [user.id],
+  );
+  const inactive = await t.createUser('list-user-2');
+  await t.pool.query(`UPDATE users SET is_active = false, last_login = now() WHERE id = $1`, [inactive.id]);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const activityFrom = new Date().toISOString();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const teamB = (await post('/teams/', { name: 'Network engineering', organization: f.orgB }, user.bearer))
+    .id;
+  await http(`${t.api}/teams/${teamA}/`, {
+    method: 'PATCH',
+    json: { description: 'Runs the lab, and more' },
+    as: user.bearer,
+  });
+  const customRole = (
+    await post('/role_definitions/', {
+      name: 'Collector',
+      description: 'May collect',
+      permissions: ['provider.view', 'provider.collect'],
+      content_type: 'provider',
+    })
+  ).id;
+  const roles = await http(`${t.api}/role_definitions/?page_size=100`);
+  const role = (name: string) => roles.body.results.find((r: any) => r.name === name).id as number;
+  const memberRole = role('Organization Member');
+  const userAssignment = (
+    await post('/role_user_assignments/', {
+      role_definition: memberRole,
+      user: user.id,
+      object_id: String(f.orgA),
+    })
+  ).id;
+  await post('/role_user_assignments/', {
+    role_definition: customRole,
+    user: inactive.id,
+    object_id: f.providers.vcenter,
+  });
+  await post('/teams/' + String(teamA) + '/members/', { user: inactive.id });
+  await t.pool.query(
+    `INSERT INTO role_assignments (role_definition_id, user_id, object_type, object_id, source) VALUES ($1, $2, 'organization', $3, 'jwt')`,
+    [role('Organization Admin'), user.id, String(f.orgB)],
+  );
+  const teamAssignment = (
+    await post('/role_team_assignments/', {
+      role_definition: memberRole,
+      team: teamA,
+      object_id: String(f.orgA),
+    })
+  ).id;
+  await post('/role_team_assignments/', {
+    role_definition: customRole,
+    team: teamB,
+    object_id: f.providers.aws,
+  });
+  await t.pool.query(
+    `INSERT INTO role_assignments (role_definition_id, team_id, object_type, object_id, source) VALUES ($1, $2, 'organization', $3, 'jwt')`,
+    [memberRole, teamB, String(f.orgB)],
+  );
+  return {
+    teamA,
+    teamB,
+    user: { id: user.id, username: user.username },
+    inactiveUser: inactive.id,
+    customRole,
+    memberRole,
+    userAssignment,
+    teamAssignment,
+    activityFrom,
+  };
+}
+
 const MALFORMED: Record<FilterDef['type'], string | null> = {
   string: null,
   uuid: 'not-a-uuid',
@@ -272,7 +480,8 @@ describe('every list endpoint', () => {
   let fixture: Fixture;
   beforeAll(async () => {
     t = await startTestApp();
-    fixture = await seedReadFixture(t.pool);
+    const read = await seedReadFixture(t.pool);
+    fixture = { ...read, platform: await seedPlatformFixture(t, read) };
     const categories = await http(`${t.api}/resource-categories/?page_size=100`);
     for (const c of categories.body.results) categorySortOrder.set(c.slug, c.sort_order);
   });
@@ -286,7 +495,7 @@ describe('every list endpoint', () => {
     return { count: res.body.count, rows: res.body.results };
   }
 
-  for (const c of CASES) {
+  for (const c of [...CASES, ...PLATFORM_CASES]) {
     describe(c.name, () => {
       it('answers with the envelope', async () => {
         const res = await http(`${t.api}${c.path(fixture)}`);
