@@ -121,7 +121,7 @@ describe('RBAC', () => {
     name: string;
     method?: string;
     path: () => string | Promise<string>;
-    body?: () => unknown | Promise<unknown>;
+    body?: () => unknown;
     expect: Record<Role, number>;
   }
   const seeA1 = {
