@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { Logger } from '@nestjs/common';
-import { buildOpenApiDocument, createApp } from './app.factory.js';
+import { ConsoleLogger, type LogLevel, Logger } from '@nestjs/common';
+import { buildOpenApiDocument, createApp, nestLogLevels } from './app.factory.js';
 import { LocalTokenKeys } from './auth/local-tokens.js';
 import { SecretBox } from './common/crypto/secret-box.js';
 import { CONFIG_ERROR_EXIT_CODE, ConfigError, loadConfig, type InventoryConfig } from './config/config.js';
@@ -42,6 +42,13 @@ Without DATABASE_URL every command uses the embedded PostgreSQL in INVENTORY_DAT
 Exit codes: 0 ok, 1 failure, 2 bad configuration or usage.`;
 
 class UsageError extends Error {}
+
+/** Nest's console logger, writing every level to stderr. */
+class StderrLogger extends ConsoleLogger {
+  protected override printMessages(messages: unknown[], context?: string, logLevel?: LogLevel): void {
+    super.printMessages(messages, context, logLevel, 'stderr');
+  }
+}
 
 const logger = new Logger('CLI');
 
@@ -216,6 +223,12 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig();
+  // Logs go to stderr for every command but serve, so stdout can be piped (TOKEN=$(inventory token ...)).
+  Logger.overrideLogger(
+    command === 'serve'
+      ? new ConsoleLogger({ logLevels: nestLogLevels(config.logLevel) })
+      : new StderrLogger({ logLevels: nestLogLevels(config.logLevel) }),
+  );
   switch (command) {
     case 'serve':
       await serve(config);

@@ -18,12 +18,15 @@ let ADMIN = '';
 describe('the service on its embedded PostgreSQL', () => {
   let dataDir: string;
   let service: RunningService | null = null;
-  const cli = (args: string[], env: Record<string, string> = {}) =>
+  const cli = (args: string[], env: Record<string, string> = {}, input?: string) =>
     spawnSync(process.execPath, ['dist/src/cli.js', ...args], {
       env: { PATH: process.env.PATH ?? '', INVENTORY_DATA_DIR: dataDir, LOG_LEVEL: 'error', ...env },
       encoding: 'utf8',
       timeout: 60_000,
+      input,
     });
+  const apiUrl = () =>
+    `http://127.0.0.1:${(service!.app.getHttpServer().address() as { port: number }).port}/api/inventory/v1`;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'inventory-embedded-'));
@@ -81,6 +84,37 @@ describe('the service on its embedded PostgreSQL', () => {
     // The service is still fine afterwards.
     const port = (service!.app.getHttpServer().address() as { port: number }).port;
     expect((await http(`http://127.0.0.1:${port}/api/inventory/v1/health/`)).status).toBe(200);
+  });
+
+  it('creates users, sets passwords and issues tokens from the command line', async () => {
+    const created = cli(
+      ['users', 'create', '--username', 'ops', '--password-stdin', '--email', 'ops@example.com'],
+      {},
+      'ops-password-1\n',
+    );
+    expect(created.status).toBe(0);
+    expect(created.stdout).toContain('Created user "ops"');
+    expect(created.stdout).not.toContain('ops-password-1');
+    const basic = (password: string) => `Basic ${Buffer.from(`ops:${password}`).toString('base64')}`;
+    expect((await http(`${apiUrl()}/users/me/`, { as: basic('ops-password-1') })).body.username).toBe('ops');
+
+    const token = cli(['token', '--user', 'ops', '--ttl', '600']);
+    expect(token.status).toBe(0);
+    const me = await http(`${apiUrl()}/users/me/`, { as: `Bearer ${token.stdout.trim()}` });
+    expect(me.body).toMatchObject({ username: 'ops', email: 'ops@example.com', is_superuser: false });
+
+    expect(cli(['users', 'set-password', '--username', 'ops', '--password', 'ops-password-2']).status).toBe(
+      0,
+    );
+    expect((await http(`${apiUrl()}/users/me/`, { as: basic('ops-password-2') })).status).toBe(200);
+
+    const generated = cli(['users', 'create', '--username', 'robot', '--superuser']);
+    expect(generated.stdout).toMatch(/Created superuser "robot"[\s\S]*Password: \S{20,}/);
+    expect(cli(['users', 'create', '--username', 'robot']).status).toBe(1);
+    const ghost = cli(['token', '--user', 'ghost']);
+    expect(ghost.status).toBe(1);
+    expect(ghost.stderr).toContain('No active user "ghost"');
+    expect(cli(['token', '--user', 'ops', '--ttl', 'forever']).status).toBe(2);
   });
 
   it('exits with code 2 and a clear message on bad configuration', () => {
