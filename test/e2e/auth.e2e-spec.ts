@@ -1,5 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { http, startTestApp, type TestApp } from '../support/app.js';
 import { FakeGateway, keyConfusionToken, unsignedToken } from '../support/gateway-tokens.js';
 
@@ -299,4 +302,23 @@ describe('gateway key from a URL', () => {
       (await http(`${t.api}/users/me/`, { as: `Bearer ${await stranger.token(stranger.claims())}` })).status,
     ).toBe(401);
   }, 20000);
+});
+
+describe('gateway key from a file', () => {
+  it('reads GATEWAY_JWT_PUBLIC_KEY as a path when it is not PEM text', async () => {
+    const gateway = new FakeGateway();
+    const dir = await mkdtemp(join(tmpdir(), 'gateway-key-'));
+    const path = join(dir, 'gateway.pem');
+    await writeFile(path, gateway.publicKeyPem);
+    const t = await startTestApp({ GATEWAY_JWT_PUBLIC_KEY: path });
+    try {
+      const res = await http(`${t.api}/users/me/`, {
+        headers: { 'x-dab-jw-token': await gateway.token(gateway.claims()) },
+        anonymous: true,
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
 });
