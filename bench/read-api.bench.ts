@@ -969,7 +969,8 @@ async function main(): Promise<void> {
       `Data: ${fmtInt(resources)} resources, ${fmtInt(sightings)} sightings (${fmtInt(meta.hotSightings)} for ` +
       `resource ${meta.hotResourceId}), ${fixtures.providers.length} providers. ` +
       `${REQUESTS} sequential requests per scenario after ${WARMUP} warm-up; latency is the whole HTTP round trip. ` +
-      `1-minute load average: ${loadBefore.toFixed(2)} before measuring, ${loadAfter.toFixed(2)} after.`,
+      `1-minute load average: ${loadBefore.toFixed(2)} before measuring, ${loadAfter.toFixed(2)} after ` +
+      `(this includes the benchmark's own work; well above 2 means something else was competing for the CPU).`,
   );
   for (const note of notes) console.log(`Note: ${note}`);
   console.log('');

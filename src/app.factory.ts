@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppModule, type AppOptions } from './app.module.js';
+import multipart from '@fastify/multipart';
 import { LocalTokenKeys } from './auth/local-tokens.js';
 import { ApiExceptionFilter } from './common/http/exception.filter.js';
 import { RouteTable } from './common/http/method-not-allowed.js';
@@ -44,6 +45,16 @@ export async function createApp(
     trustProxy: false,
   });
   routes.attach(adapter.getInstance());
+  await adapter.getInstance().register(multipart, { limits: { files: 1, fields: 10 } });
+  if (options.config.role === 'worker') {
+    // A worker runs jobs; it answers health probes only.
+    adapter.getInstance().addHook('onRequest', async (request, reply) => {
+      if (!/\/(ping|health)\/?(\?.*)?$/.test(request.url))
+        await reply
+          .code(404)
+          .send({ detail: 'This process runs background jobs only (INVENTORY_ROLE=worker).' });
+    });
+  }
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     logger: options.logger ?? nestLogLevels(options.config.logLevel),
     abortOnError: false,

@@ -5,6 +5,8 @@ import { AuthModule } from './auth/auth.module.js';
 import type { LocalTokenKeys } from './auth/local-tokens.js';
 import { CollectionModule } from './collection/collection.module.js';
 import { SECRET_BOX, SecretBox } from './common/crypto/secret-box.js';
+import { DATABASE_URL } from './common/tokens.js';
+import { PluginsModule } from './plugins/plugins.module.js';
 import { INVENTORY_CONFIG, type InventoryConfig } from './config/config.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { HealthModule } from './health/health.module.js';
@@ -37,16 +39,21 @@ class CoreModule {
       providers: [
         { provide: INVENTORY_CONFIG, useValue: options.config },
         { provide: SECRET_BOX, useValue: options.secretBox },
+        { provide: DATABASE_URL, useValue: options.databaseUrl },
       ],
-      exports: [INVENTORY_CONFIG, SECRET_BOX],
+      exports: [INVENTORY_CONFIG, SECRET_BOX, DATABASE_URL],
     };
   }
 }
 
-/** The API modules; the worker role serves only health (its jobs arrive with the collection engine). */
-const API_MODULES = [
+/**
+ * Every role loads every module: the api role answers HTTP, the worker role executes
+ * jobs (and answers only health probes, see app.factory.ts), `all` does both.
+ */
+const MODULES = [
   ApiIndexModule,
   PlatformModule,
+  PluginsModule,
   ProvidersModule,
   CollectionModule,
   ResourcesModule,
@@ -72,7 +79,7 @@ export class AppModule {
         AuthModule.forRoot(options.localTokenKeys!),
         RbacModule,
         HealthModule,
-        ...(options.config.role === 'worker' ? [] : API_MODULES),
+        ...MODULES,
       ],
     };
   }

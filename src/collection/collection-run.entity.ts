@@ -54,6 +54,13 @@ export class CollectionRunEntity {
   @Column({ type: 'int', default: 0 }) resourcesUnchanged: number;
   @Column({ type: 'int', default: 0 }) resourcesRemoved: number;
   @Column({ type: 'text', default: '' }) errorMessage: string;
+  /** Records the run could not store (unknown resource type, dangling relationship). */
+  @Column({ type: 'int', default: 0 }) resourcesRejected: number;
+  /** Why records were rejected (the first few), and other non-fatal notes. */
+  @Column({ type: 'jsonb', default: [] }) warnings: string[];
+  /** The worker renews this while it runs; a run whose lease expired ends failed. */
+  @Column({ type: 'timestamptz', nullable: true }) leaseExpiresAt: Date | null;
+  @Column({ type: 'timestamptz', nullable: true }) cancelRequestedAt: Date | null;
   @Column({ type: 'varchar', length: 16, default: 'user' }) triggeredBy: RunTrigger;
   @Column({ type: 'int', nullable: true }) triggeredByUserId: number | null;
   @CreateDateColumn({ type: 'timestamptz' }) created: Date;

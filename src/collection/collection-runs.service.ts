@@ -9,7 +9,11 @@ import { SqlParams } from '../common/list/sql-params.js';
 import { AccessService } from '../rbac/access.service.js';
 import type { CollectionRunDto } from './dto/collection-run.dto.js';
 
-interface RunRow extends Omit<CollectionRunDto, 'started_at' | 'completed_at' | 'created' | 'modified'> {
+interface RunRow extends Omit<
+  CollectionRunDto,
+  'started_at' | 'completed_at' | 'cancel_requested_at' | 'created' | 'modified'
+> {
+  cancel_requested_at: Date | null;
   started_at: Date | null;
   completed_at: Date | null;
   created: Date;
@@ -18,7 +22,8 @@ interface RunRow extends Omit<CollectionRunDto, 'started_at' | 'completed_at' | 
 
 const SELECT = `cr.id, cr.provider_id AS provider, p.name AS provider_name, cr.status, cr.collection_type,
   cr.target_resource_types, cr.task_id, cr.started_at, cr.completed_at, cr.duration_seconds, cr.resources_found,
-  cr.resources_created, cr.resources_updated, cr.resources_unchanged, cr.resources_removed, cr.error_message,
+  cr.resources_created, cr.resources_updated, cr.resources_unchanged, cr.resources_removed, cr.resources_rejected,
+  cr.warnings, cr.error_message, cr.cancel_requested_at,
   cr.triggered_by, cr.triggered_by_user_id AS triggered_by_user, cr.created, cr.modified`;
 const FROM = `collection_runs cr JOIN providers p ON p.id = cr.provider_id`;
 
@@ -27,6 +32,7 @@ export function toCollectionRunDto(row: RunRow): CollectionRunDto {
     ...row,
     started_at: row.started_at?.toISOString() ?? null,
     completed_at: row.completed_at?.toISOString() ?? null,
+    cancel_requested_at: row.cancel_requested_at?.toISOString() ?? null,
     created: row.created.toISOString(),
     modified: row.modified.toISOString(),
   };

@@ -1,10 +1,14 @@
 import { Module } from '@nestjs/common';
+import { CollectionController } from './collection.controller.js';
+import { CollectionQueue } from './collection-queue.js';
 import { CollectionRunsController } from './collection-runs.controller.js';
 import { CollectionRunsService } from './collection-runs.service.js';
+import { CollectionService } from './collection.service.js';
+import { CollectionWorker } from './collection-worker.js';
 
 @Module({
-  controllers: [CollectionRunsController],
-  providers: [CollectionRunsService],
-  exports: [CollectionRunsService],
+  controllers: [CollectionRunsController, CollectionController],
+  providers: [CollectionRunsService, CollectionService, CollectionQueue, CollectionWorker],
+  exports: [CollectionRunsService, CollectionService, CollectionQueue, CollectionWorker],
 })
 export class CollectionModule {}

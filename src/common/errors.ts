@@ -58,6 +58,15 @@ export class ForbiddenError extends DomainError {
   }
 }
 
+/** A body (or part of one) over its size limit. */
+export class PayloadTooLargeError extends DomainError {
+  readonly status = 413;
+  constructor(detail: string, field?: string) {
+    super(detail);
+    if (field) this.extra.errors = { [field]: [detail] };
+  }
+}
+
 export class MethodNotAllowedError extends DomainError {
   readonly status = 405;
   constructor(

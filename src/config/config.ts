@@ -19,6 +19,14 @@ export interface InventoryConfig {
   gateway: GatewayJwtConfig;
   /** Password for the `admin` user created on first start; null: generate one into the data folder. */
   adminPassword: string | null;
+  /** Folder of plugin folders (manifest.yml + module). */
+  pluginsDir: string;
+  pluginUploadEnabled: boolean;
+  pluginUploadMaxBytes: number;
+  /** Seconds a worker holds a run without renewing before it counts as dead. */
+  collectionLeaseSeconds: number;
+  /** How often workers look for due schedules and expired leases. */
+  scheduleCheckSeconds: number;
   /** Named feature flags from INVENTORY_FEATURE_<NAME>=true|false. */
   featureFlags: Record<string, boolean>;
 }
@@ -115,7 +123,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
     },
     adminPassword: env.INVENTORY_ADMIN_PASSWORD ? env.INVENTORY_ADMIN_PASSWORD : null,
     featureFlags: {},
+    pluginsDir: '',
+    pluginUploadEnabled: bool('PLUGIN_UPLOAD_ENABLED', false),
+    pluginUploadMaxBytes: int('PLUGIN_UPLOAD_MAX_MB', 10, 1, 512) * 1024 * 1024,
+    collectionLeaseSeconds: int('COLLECTION_LEASE_SECONDS', 60, 5, 3600),
+    scheduleCheckSeconds: int('SCHEDULE_CHECK_SECONDS', 15, 1, 3600),
   };
+  config.pluginsDir = resolve(text('INVENTORY_PLUGINS_DIR') ?? `${config.dataDir}/plugins`);
   const keyUrl = config.gateway.publicKeyUrl;
   if (keyUrl !== null && !/^https?:\/\//.test(keyUrl))
     problems.push('GATEWAY_JWT_PUBLIC_KEY_URL must be an http(s):// URL');

@@ -46,11 +46,13 @@ export function sealSecrets(
   box: SecretBox,
   previous: Json = {},
   path = 'connection_config',
+  /** Names the plugin declares secret, whatever they look like (top level only). */
+  secretNames: string[] = [],
 ): Json {
   const out: Json = {};
   for (const [key, value] of Object.entries(config)) {
     const before = previous[key];
-    if (isSecretKey(key)) {
+    if (isSecretKey(key) || secretNames.includes(key)) {
       if (value === MASK) {
         if (!SecretBox.isSealed(before)) {
           throw new ValidationFailedError({

@@ -36,6 +36,11 @@ export class ProviderEntity {
   @Column({ type: 'jsonb', default: {} }) connectionConfig: Record<string, unknown>;
   @Column({ type: 'boolean', default: true }) enabled: boolean;
   @Column({ type: 'timestamptz', nullable: true }) lastCollectionAt: Date | null;
+  /** A cron expression, or an interval in seconds; null: collected on demand only. */
+  @Column({ type: 'varchar', length: 128, nullable: true }) schedule: string | null;
+  @Index('IDX_providers_next_collection_at')
+  @Column({ type: 'timestamptz', nullable: true })
+  nextCollectionAt: Date | null;
   @Column({ type: 'int', nullable: true }) createdById: number | null;
   @ManyToOne(() => UserEntity, { onDelete: 'SET NULL', nullable: true })
   @JoinColumn({ name: 'created_by_id', foreignKeyConstraintName: 'FK_providers_created_by' })

@@ -14,6 +14,9 @@ import { AccessService } from '../rbac/access.service.js';
 import { ACTIVE_RUN_STATUSES } from '../collection/collection-run.enums.js';
 import { CollectionRunEntity } from '../collection/collection-run.entity.js';
 import { maskSecrets, sealSecrets } from './connection-config.js';
+import { checkConnectionConfig, secretParameterNames } from '../plugins/connection-parameters.js';
+import { PluginsService } from '../plugins/plugins.service.js';
+import { nextRun } from '../collection/schedule.js';
 import type { CreateProviderDto, ProviderDto, UpdateProviderDto } from './dto/provider.dto.js';
 import type { Infrastructure } from './provider.enums.js';
 import { ProviderEntity } from './provider.entity.js';
@@ -31,6 +34,8 @@ interface ProviderRow {
   connection_config: Record<string, unknown>;
   enabled: boolean;
   last_collection_at: Date | null;
+  schedule: string | null;
+  next_collection_at: Date | null;
   created_by: number | null;
   created_by_username: string | null;
   modified_by: number | null;
@@ -40,7 +45,7 @@ interface ProviderRow {
 }
 
 const SELECT = `p.id, p.name, p.description, p.organization_id, o.name AS organization_name, p.vendor, p.provider_type,
-  p.infrastructure, p.endpoint, p.connection_config, p.enabled, p.last_collection_at, p.created_by_id AS created_by,
+  p.infrastructure, p.endpoint, p.connection_config, p.enabled, p.last_collection_at, p.schedule, p.next_collection_at, p.created_by_id AS created_by,
   cu.username AS created_by_username, p.modified_by_id AS modified_by, mu.username AS modified_by_username, p.created, p.modified`;
 const FROM = `providers p JOIN organizations o ON o.id = p.organization_id
   LEFT JOIN users cu ON cu.id = p.created_by_id LEFT JOIN users mu ON mu.id = p.modified_by_id`;
@@ -61,6 +66,8 @@ export function toProviderDto(row: ProviderRow): ProviderDto {
     connection_config: maskSecrets(row.connection_config),
     enabled: row.enabled,
     last_collection_at: row.last_collection_at?.toISOString() ?? null,
+    schedule: row.schedule,
+    next_collection_at: row.next_collection_at?.toISOString() ?? null,
     created_by: row.created_by,
     created_by_username: row.created_by_username,
     modified_by: row.modified_by,
@@ -81,6 +88,7 @@ const auditFields = (p: ProviderDto) => ({
   endpoint: p.endpoint,
   connection_config: p.connection_config,
   enabled: p.enabled,
+  schedule: p.schedule,
 });
 
 /**
@@ -95,7 +103,53 @@ export class ProvidersService {
     @Inject(SECRET_BOX) private readonly secrets: SecretBox,
     private readonly access: AccessService,
     private readonly activity: ActivityService,
+    private readonly plugins: PluginsService,
   ) {}
+
+  /**
+   * `vendor:provider_type` must name an installed plugin, and the connection settings
+   * (and endpoint) must satisfy it; the schedule must parse. Returns the plugin's secret
+   * parameter names and the next scheduled time.
+   */
+  private checkAgainstPlugin(fields: {
+    vendor: string;
+    providerType: string;
+    endpoint: string;
+    config: Record<string, unknown>;
+    schedule: string | null;
+    /** False on a PATCH that leaves plugin, endpoint and connection settings alone. */
+    checkPlugin?: boolean;
+  }): { secretNames: string[]; next: Date | null } {
+    const key = `${fields.vendor}:${fields.providerType}`;
+    const registered = this.plugins.registry.get(key);
+    if (fields.checkPlugin === false) {
+      const next = fields.schedule === null ? null : nextRun(fields.schedule, new Date());
+      if (next !== null && !(next instanceof Date))
+        throw new ValidationFailedError({ schedule: [next.error] });
+      return { secretNames: registered ? secretParameterNames(registered.plugin.manifest) : [], next };
+    }
+    if (!registered) {
+      const installed = this.plugins.registry
+        .list()
+        .map((p) => p.key)
+        .join(', ');
+      throw new ValidationFailedError({
+        provider_type: [`No plugin "${key}" is installed. Installed: ${installed}.`],
+      });
+    }
+    const manifest = registered.plugin.manifest;
+    const errors = checkConnectionConfig(manifest, fields.config);
+    if (manifest.requires_endpoint && !fields.endpoint.trim())
+      errors.endpoint = [`${key} needs an endpoint (host name or URL).`];
+    let next: Date | null = null;
+    if (fields.schedule !== null) {
+      const parsed = nextRun(fields.schedule, new Date());
+      if (parsed instanceof Date) next = parsed;
+      else errors.schedule = [parsed.error];
+    }
+    if (Object.keys(errors).length) throw new ValidationFailedError(errors);
+    return { secretNames: secretParameterNames(manifest), next };
+  }
 
   async list(actor: Actor, query: ParsedListQuery): Promise<Page<ProviderDto>> {
     const where = await this.visible(actor, query.params);
@@ -122,6 +176,14 @@ export class ProvidersService {
   create(actor: Actor, dto: CreateProviderDto): Promise<ProviderDto> {
     return this.write(async (manager) => {
       await this.checkOrganizationAndName(actor, manager, dto.organization, dto.name, null);
+      const schedule = dto.schedule?.trim() || null;
+      const plugin = this.checkAgainstPlugin({
+        vendor: dto.vendor,
+        providerType: dto.provider_type,
+        endpoint: dto.endpoint ?? '',
+        config: dto.connection_config ?? {},
+        schedule,
+      });
       const provider = manager.create(ProviderEntity, {
         name: dto.name,
         description: dto.description ?? '',
@@ -130,7 +192,15 @@ export class ProvidersService {
         providerType: dto.provider_type,
         infrastructure: dto.infrastructure as Infrastructure,
         endpoint: dto.endpoint ?? '',
-        connectionConfig: sealSecrets(dto.connection_config ?? {}, this.secrets),
+        connectionConfig: sealSecrets(
+          dto.connection_config ?? {},
+          this.secrets,
+          {},
+          'connection_config',
+          plugin.secretNames,
+        ),
+        schedule,
+        nextCollectionAt: plugin.next,
         enabled: dto.enabled ?? true,
         createdById: actor.id,
         modifiedById: actor.id,
@@ -156,6 +226,7 @@ export class ProvidersService {
       endpoint: '',
       connection_config: {},
       enabled: true,
+      schedule: null,
       ...dto,
     });
   }
@@ -193,19 +264,43 @@ export class ProvidersService {
           id,
         ]);
       }
+      const vendor = dto.vendor ?? provider.vendor;
+      const providerType = dto.provider_type ?? provider.providerType;
+      const endpoint = dto.endpoint ?? provider.endpoint;
+      const schedule = dto.schedule === undefined ? provider.schedule : dto.schedule?.trim() || null;
+      const plainConfig = dto.connection_config ?? maskSecrets(provider.connectionConfig);
+      const plugin = this.checkAgainstPlugin({
+        vendor,
+        providerType,
+        endpoint,
+        config: plainConfig,
+        schedule,
+        checkPlugin: [dto.vendor, dto.provider_type, dto.endpoint, dto.connection_config].some(
+          (v) => v !== undefined,
+        ),
+      });
+      const scheduleChanged = schedule !== provider.schedule;
       manager.merge(ProviderEntity, provider, {
         name,
         organizationId,
         description: dto.description ?? provider.description,
-        vendor: dto.vendor ?? provider.vendor,
-        providerType: dto.provider_type ?? provider.providerType,
+        vendor,
+        providerType,
         infrastructure: (dto.infrastructure as Infrastructure | undefined) ?? provider.infrastructure,
-        endpoint: dto.endpoint ?? provider.endpoint,
+        endpoint,
+        schedule,
+        nextCollectionAt: scheduleChanged ? plugin.next : provider.nextCollectionAt,
         enabled: dto.enabled ?? provider.enabled,
         connectionConfig:
           dto.connection_config === undefined
             ? provider.connectionConfig
-            : sealSecrets(dto.connection_config, this.secrets, provider.connectionConfig),
+            : sealSecrets(
+                dto.connection_config,
+                this.secrets,
+                provider.connectionConfig,
+                'connection_config',
+                plugin.secretNames,
+              ),
         modifiedById: actor.id,
       });
       await manager.save(provider);

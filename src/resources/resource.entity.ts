@@ -76,6 +76,8 @@ export class ResourceEntity {
   @Column({ type: 'int', default: 1 }) seenCount: number;
   /** Set when a successful full collection no longer finds it. */
   @Column({ type: 'timestamptz', nullable: true }) removedAt: Date | null;
+  /** Hash of everything a collection writes; equal hash = nothing to rewrite. */
+  @Column({ type: 'varchar', length: 64, nullable: true }) contentHash: string | null;
   @CreateDateColumn({ type: 'timestamptz' }) created: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) modified: Date;
 }

@@ -64,7 +64,7 @@ describe('the service on its embedded PostgreSQL', () => {
       json: {
         name: 'Persistent',
         vendor: 'vmware',
-        provider_type: 'vcenter',
+        provider_type: 'vcenter-lab',
         infrastructure: 'private_cloud',
         organization: 1,
         connection_config: { password: 'p' },

@@ -246,6 +246,7 @@ describe('platform endpoints', () => {
         provider_type: 'vcenter',
         infrastructure: 'private_cloud',
         organization: org,
+        endpoint: 'vcsa.example.com',
         connection_config: { username: 'u', password: 'hunter2-secret' },
       },
     });
@@ -259,9 +260,9 @@ describe('platform endpoints', () => {
       method: 'POST',
       json: {
         name: 'Elsewhere',
-        vendor: 'aws',
-        provider_type: 'ec2',
-        infrastructure: 'public_cloud',
+        vendor: 'vmware',
+        provider_type: 'vcenter-lab',
+        infrastructure: 'private_cloud',
         organization: other,
       },
     });

@@ -85,7 +85,13 @@ describe('providers CRUD', () => {
       [{ connection_config: 'password=x' }, 'connection_config'],
       [{ enabled: 'yes' }, 'enabled'],
       [{ surprise: true }, 'surprise'],
-      [{ connection_config: { password: '$encrypted$' } }, 'connection_config.password'],
+      [{ connection_config: { username: 'u', password: '$encrypted$' } }, 'connection_config.password'],
+      [{ connection_config: { username: 'u' } }, 'connection_config.password'],
+      [{ connection_config: { username: 'u', password: 'p', port: 'https' } }, 'connection_config.port'],
+      [{ endpoint: '' }, 'endpoint'],
+      [{ provider_type: 'nosuchplugin' }, 'provider_type'],
+      [{ schedule: 'every tuesday' }, 'schedule'],
+      [{ schedule: '30' }, 'schedule'],
     ];
     for (const [overrides, field] of cases) {
       const res = await http(`${t.api}/providers/`, {
@@ -134,7 +140,7 @@ describe('providers CRUD', () => {
 
     await http(`${t.api}/providers/${id}/`, {
       method: 'PATCH',
-      json: { connection_config: { password: 'rotated' } },
+      json: { connection_config: { username: 'administrator@vsphere.local', password: 'rotated' } },
     });
     stored = (await t.pool.query(`SELECT connection_config FROM providers WHERE id = $1`, [id])).rows[0]
       .connection_config;
@@ -157,16 +163,16 @@ describe('providers CRUD', () => {
       method: 'PUT',
       json: {
         name: 'Put me too',
-        vendor: 'aws',
-        provider_type: 'ec2',
-        infrastructure: 'public_cloud',
+        vendor: 'vmware',
+        provider_type: 'vcenter-lab',
+        infrastructure: 'private_cloud',
         organization: org,
       },
     });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({
       name: 'Put me too',
-      plugin: 'aws:ec2',
+      plugin: 'vmware:vcenter-lab',
       description: '',
       enabled: true,
       connection_config: {},

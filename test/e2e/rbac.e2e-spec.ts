@@ -228,7 +228,7 @@ describe('RBAC', () => {
       body: () => ({
         name: fresh(),
         vendor: 'vmware',
-        provider_type: 'vcenter',
+        provider_type: 'vcenter-lab',
         infrastructure: 'private_cloud',
         organization: orgA,
       }),
@@ -250,7 +250,7 @@ describe('RBAC', () => {
       body: () => ({
         name: fresh(),
         vendor: 'vmware',
-        provider_type: 'vcenter',
+        provider_type: 'vcenter-lab',
         infrastructure: 'private_cloud',
         organization: orgB,
       }),

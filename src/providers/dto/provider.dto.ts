@@ -1,5 +1,16 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, IsObject, IsString, Length, Matches, MaxLength, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import { OptionalField } from '../../common/http/validators.js';
 import { INFRASTRUCTURES } from '../provider.enums.js';
 
@@ -63,6 +74,18 @@ export class CreateProviderDto {
   @OptionalField()
   @IsBoolean()
   enabled?: boolean;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '*/30 * * * *',
+    description:
+      'Collect on a schedule: an interval in seconds (at least 60) or a five-field cron expression (UTC). Null: on demand only.',
+  })
+  @ValidateIf((_o, v) => v !== undefined && v !== null)
+  @IsString()
+  @MaxLength(128)
+  schedule?: string | null;
 }
 
 /** Body of PATCH /providers/{id}/: any subset of the fields. */
@@ -85,6 +108,19 @@ export class ProviderDto {
   connection_config: Record<string, unknown>;
   @ApiProperty() enabled: boolean;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) last_collection_at: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Interval in seconds or cron expression; null: on demand.',
+  })
+  schedule: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the schedule starts the next run.',
+  })
+  next_collection_at: string | null;
   @ApiProperty({ type: Number, nullable: true, description: 'User who created the provider.' }) created_by:
     number | null;
   @ApiProperty({ type: String, nullable: true }) created_by_username: string | null;

@@ -1,0 +1,304 @@
+import { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { SecretBox } from '../common/crypto/secret-box.js';
+import { modifyReturning } from '../database/modify-returning.js';
+import { withDefaults } from '../plugins/connection-parameters.js';
+import type { PluginContext } from '../plugins/plugin.contract.js';
+import type { PluginRegistry } from '../plugins/plugin-registry.js';
+import { openSecrets } from '../providers/connection-config.js';
+import { RELATIONSHIP_TYPES } from '../relationships/relationship.enums.js';
+import type { CollectionType } from './collection-run.enums.js';
+import { prepareResource, TypeResolver } from './record-preparer.js';
+import {
+  type BatchTarget,
+  markUnseenRemoved,
+  type PreparedResource,
+  stageRelationships,
+  writeResourceBatch,
+  writeStagedRelationships,
+} from './resource-batch-writer.js';
+
+export interface ExecutorOptions {
+  batchSize?: number;
+  /** How long a run stays "ours" without a renewal. */
+  leaseSeconds?: number;
+}
+
+export interface ExecuteOptions {
+  /** "Now" for the run (the lab seed replays runs in the past). */
+  clock?: () => Date;
+  /** Aborted on worker shutdown: the run is released (failed with a message), not left running. */
+  shutdown?: AbortSignal;
+}
+
+interface ClaimedRun {
+  id: string;
+  provider_id: string;
+  collection_type: CollectionType;
+  target_resource_types: string[];
+}
+
+interface ProviderRow {
+  id: string;
+  name: string;
+  organization_id: number;
+  vendor: string;
+  provider_type: string;
+  endpoint: string;
+  connection_config: Record<string, unknown>;
+}
+
+const MAX_WARNINGS = 20;
+
+class RunAborted extends Error {}
+
+/**
+ * Executes one collection run: claims it (pending → running, with a lease), streams the
+ * plugin's records through the batch writer, keeps the lease alive and honours cancel
+ * requests between batches, then finishes: relationships, removals (successful full
+ * runs only) and the final status. A late "completed" never overwrites "canceled".
+ */
+export class CollectionExecutor {
+  private readonly logger = new Logger('Collection');
+  private readonly batchSize: number;
+  private readonly leaseSeconds: number;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly registry: PluginRegistry,
+    private readonly secrets: SecretBox,
+    options: ExecutorOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 1000;
+    this.leaseSeconds = options.leaseSeconds ?? 60;
+  }
+
+  /** Runs `runId` if it is still pending; returns its final status (or null if it was not ours to run). */
+  async execute(runId: string, options: ExecuteOptions = {}): Promise<string | null> {
+    const clock = options.clock ?? (() => new Date());
+    const [run] = await modifyReturning<ClaimedRun>(
+      this.db,
+      `UPDATE collection_runs SET status = 'running', started_at = now(), lease_expires_at = now() + make_interval(secs => $2), modified = now()
+       WHERE id = $1 AND status = 'pending'
+       RETURNING id, provider_id, collection_type, target_resource_types`,
+      [runId, this.leaseSeconds],
+    );
+    if (!run) return null;
+    const started = performance.now();
+    const counters = { found: 0, created: 0, updated: 0, unchanged: 0, removed: 0, rejected: 0 };
+    const warnings: string[] = [];
+    const warn = (message: string) => {
+      counters.rejected++;
+      if (warnings.length < MAX_WARNINGS) warnings.push(message);
+    };
+    const abort = new AbortController();
+    const onShutdown = () => abort.abort(new RunAborted('The worker is shutting down.'));
+    options.shutdown?.addEventListener('abort', onShutdown);
+    // Keep the lease while the plugin is slow to produce records.
+    const renewal = setInterval(
+      () => void this.renewLease(run.id, counters.found).then((state) => this.react(state, abort)),
+      (this.leaseSeconds * 1000) / 3,
+    );
+    renewal.unref();
+    let provider: ProviderRow | undefined;
+    try {
+      [provider] = await this.db.query<ProviderRow[]>(
+        `SELECT id, name, organization_id, vendor, provider_type, endpoint, connection_config FROM providers WHERE id = $1`,
+        [run.provider_id],
+      );
+      if (!provider) throw new Error('The provider no longer exists.');
+      const key = `${provider.vendor}:${provider.provider_type}`;
+      const registered = this.registry.get(key);
+      if (!registered) throw new Error(`No plugin "${key}" is installed; see /provider-plugins/.`);
+      const types = await TypeResolver.load(this.db, provider.vendor);
+      const runStart = clock();
+      const target: BatchTarget = {
+        providerId: provider.id,
+        organizationId: provider.organization_id,
+        runId: run.id,
+        seenAt: runStart,
+      };
+      const ctx: PluginContext = {
+        provider: { id: provider.id, name: provider.name, endpoint: provider.endpoint },
+        config: withDefaults(
+          registered.plugin.manifest,
+          openSecrets(provider.connection_config, this.secrets),
+        ),
+        options: { collection_type: run.collection_type, target_resource_types: run.target_resource_types },
+        logger: {
+          debug: (m) => this.logger.debug(`[${provider!.name}] ${m}`),
+          info: (m) => this.logger.log(`[${provider!.name}] ${m}`),
+          warn: (m) => this.logger.warn(`[${provider!.name}] ${m}`),
+        },
+        signal: abort.signal,
+        clock: () => runStart,
+      };
+
+      const seen = new Set<string>();
+      let resources: PreparedResource[] = [];
+      let edges: { source: string; target: string; type: string }[] = [];
+      const flush = async () => {
+        if (resources.length) {
+          const outcome = await writeResourceBatch(this.db, target, resources);
+          counters.created += outcome.created;
+          counters.updated += outcome.updated;
+          counters.unchanged += outcome.unchanged;
+          resources = [];
+        }
+        if (edges.length) {
+          await stageRelationships(this.db, run.id, edges);
+          edges = [];
+        }
+        this.react(await this.renewLease(run.id, counters.found), abort);
+        if (abort.signal.aborted) throw abort.signal.reason;
+      };
+      for await (const record of registered.plugin.collect(ctx)) {
+        if (abort.signal.aborted) throw abort.signal.reason;
+        if (record.kind === 'relationship') {
+          if (!(RELATIONSHIP_TYPES as readonly string[]).includes(record.type))
+            warn(`relationship ${record.source} → ${record.target}: unknown type "${record.type}"`);
+          else
+            edges.push({ source: String(record.source), target: String(record.target), type: record.type });
+        } else {
+          const prepared = prepareResource(record, types);
+          if ('error' in prepared) {
+            warn(prepared.error);
+            continue;
+          }
+          // The same object twice in one run counts once (the latest record wins within a batch).
+          if (seen.has(prepared.ems_ref)) {
+            const index = resources.findIndex((r) => r.ems_ref === prepared.ems_ref);
+            if (index >= 0) resources[index] = prepared;
+            continue;
+          }
+          seen.add(prepared.ems_ref);
+          counters.found++;
+          resources.push(prepared);
+        }
+        if (resources.length >= this.batchSize || edges.length >= this.batchSize * 3) await flush();
+      }
+      await flush();
+      const relationships = await writeStagedRelationships(this.db, target);
+      if (relationships.dangling > 0)
+        warn(`${relationships.dangling} relationship(s) name a resource this run did not report`);
+      const full = run.collection_type === 'full' && run.target_resource_types.length === 0;
+      if (full) counters.removed = await markUnseenRemoved(this.db, target, runStart);
+      return await this.finish(run.id, provider.id, 'completed', counters, warnings, '', started, runStart);
+    } catch (error) {
+      const canceled = abort.signal.aborted && !(abort.signal.reason instanceof RunAborted);
+      await this.db
+        .query(`DELETE FROM collection_relationship_staging WHERE run_id = $1`, [run.id])
+        .catch(() => undefined);
+      if (canceled)
+        return await this.finish(
+          run.id,
+          provider?.id ?? null,
+          'canceled',
+          counters,
+          warnings,
+          '',
+          started,
+          null,
+        );
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.error(
+        `Run ${run.id} failed: ${error instanceof Error ? (error.stack ?? message) : message}`,
+      );
+      return await this.finish(
+        run.id,
+        provider?.id ?? null,
+        'failed',
+        counters,
+        warnings,
+        message.slice(0, 2000),
+        started,
+        null,
+      );
+    } finally {
+      clearInterval(renewal);
+      options.shutdown?.removeEventListener('abort', onShutdown);
+    }
+  }
+
+  /** Extends the lease and reads whether a cancel was asked for; null when the run is no longer ours. */
+  private async renewLease(runId: string, found: number): Promise<'ok' | 'cancel' | 'lost'> {
+    const [row] = await modifyReturning<{ cancel_requested_at: Date | null }>(
+      this.db,
+      `UPDATE collection_runs SET lease_expires_at = now() + make_interval(secs => $2), resources_found = $3
+       WHERE id = $1 AND status = 'running' RETURNING cancel_requested_at`,
+      [runId, this.leaseSeconds, found],
+    ).catch(() => [] as { cancel_requested_at: Date | null }[]);
+    if (!row) return 'lost';
+    return row.cancel_requested_at ? 'cancel' : 'ok';
+  }
+
+  private react(state: 'ok' | 'cancel' | 'lost', abort: AbortController): void {
+    if (abort.signal.aborted) return;
+    if (state === 'cancel') abort.abort(new Error('canceled'));
+    if (state === 'lost') abort.abort(new RunAborted('The run was taken over (its lease expired).'));
+  }
+
+  private async finish(
+    runId: string,
+    providerId: string | null,
+    status: 'completed' | 'failed' | 'canceled',
+    counters: {
+      found: number;
+      created: number;
+      updated: number;
+      unchanged: number;
+      removed: number;
+      rejected: number;
+    },
+    warnings: string[],
+    errorMessage: string,
+    started: number,
+    collectedAt: Date | null,
+  ): Promise<string> {
+    const params = [
+      runId,
+      (performance.now() - started) / 1000,
+      counters.found,
+      counters.created,
+      counters.updated,
+      counters.unchanged,
+      counters.removed,
+      counters.rejected,
+      JSON.stringify(warnings),
+      errorMessage,
+    ];
+    const set = `completed_at = now(), duration_seconds = $2, resources_found = $3, resources_created = $4,
+      resources_updated = $5, resources_unchanged = $6, resources_removed = $7, resources_rejected = $8, warnings = $9,
+      error_message = $10, lease_expires_at = NULL, modified = now()`;
+    if (status === 'completed') {
+      // Only a run nobody asked to cancel completes; otherwise it ends canceled.
+      const done = await modifyReturning<{ id: string }>(
+        this.db,
+        `UPDATE collection_runs SET status = 'completed', ${set} WHERE id = $1 AND status = 'running' AND cancel_requested_at IS NULL RETURNING id`,
+        params,
+      );
+      if (done.length) {
+        if (providerId)
+          await this.db.query(`UPDATE providers SET last_collection_at = $2 WHERE id = $1`, [
+            providerId,
+            collectedAt ?? new Date(),
+          ]);
+        return 'completed';
+      }
+      status = 'canceled';
+    }
+    const final = await modifyReturning<{ status: string }>(
+      this.db,
+      `UPDATE collection_runs SET status = $11, ${set} WHERE id = $1 AND status = 'running' RETURNING status`,
+      [...params, status],
+    );
+    if (final.length === 0) {
+      const [row] = await this.db.query<{ status: string }[]>(
+        `SELECT status FROM collection_runs WHERE id = $1`,
+        [runId],
+      );
+      return row?.status ?? status;
+    }
+    return status;
+  }
+}

@@ -1,0 +1,264 @@
+import type { Queryable } from '../common/list/list-runner.js';
+
+/** A resource record after the engine resolved its type and hashed its content. */
+export interface PreparedResource {
+  ems_ref: string;
+  resource_type_id: string;
+  vendor_type: string;
+  name: string;
+  canonical_id: string | null;
+  vendor_identifiers: Record<string, unknown>;
+  state: string;
+  power_state: string | null;
+  region: string;
+  availability_zone: string;
+  cloud_tenant: string;
+  flavor: string;
+  fqdn: string;
+  ip_addresses: string[];
+  os_type: string;
+  os_name: string;
+  cpu_count: number | null;
+  memory_mb: number | null;
+  disk_gb: number | null;
+  properties: Record<string, unknown>;
+  provider_tags: Record<string, unknown>;
+  description: string;
+  boot_time: string | null;
+  ems_created_on: string | null;
+  content_hash: string;
+  metrics: Record<string, unknown>;
+}
+
+export interface BatchTarget {
+  providerId: string;
+  organizationId: number;
+  runId: string;
+  seenAt: Date;
+}
+
+export interface BatchOutcome {
+  created: number;
+  updated: number;
+  unchanged: number;
+  changes: number;
+}
+
+const COLUMNS = `ems_ref text, resource_type_id uuid, vendor_type text, name text, canonical_id text, vendor_identifiers jsonb,
+  state text, power_state text, region text, availability_zone text, cloud_tenant text, flavor text, fqdn text,
+  ip_addresses text[], os_type text, os_name text, cpu_count int, memory_mb int, disk_gb float8, properties jsonb,
+  provider_tags jsonb, description text, boot_time timestamptz, ems_created_on timestamptz, content_hash text, metrics jsonb`;
+
+const WRITABLE = [
+  'resource_type_id',
+  'vendor_type',
+  'name',
+  'canonical_id',
+  'vendor_identifiers',
+  'state',
+  'power_state',
+  'region',
+  'availability_zone',
+  'cloud_tenant',
+  'flavor',
+  'fqdn',
+  'ip_addresses',
+  'os_type',
+  'os_name',
+  'cpu_count',
+  'memory_mb',
+  'disk_gb',
+  'properties',
+  'provider_tags',
+  'description',
+  'boot_time',
+  'ems_created_on',
+  'content_hash',
+];
+
+/** Tracked fields: a difference makes a resource_changes row (field, category, severity). */
+const TRACKED: [string, string, string][] = [
+  ['name', 'identity', 'low'],
+  ['state', 'state', 'medium'],
+  ['power_state', 'state', 'medium'],
+  ['cpu_count', 'hardware', 'medium'],
+  ['memory_mb', 'hardware', 'medium'],
+  ['disk_gb', 'hardware', 'medium'],
+  ['ip_addresses', 'network', 'low'],
+  ['fqdn', 'network', 'low'],
+  ['os_name', 'os', 'medium'],
+  ['os_type', 'os', 'high'],
+  ['region', 'configuration', 'low'],
+  ['availability_zone', 'configuration', 'low'],
+  ['flavor', 'configuration', 'medium'],
+  ['cloud_tenant', 'configuration', 'low'],
+];
+
+/**
+ * Writes one batch (about 1,000 records) in ONE statement, so the whole batch costs one
+ * round trip and the database does the set work:
+ * - `before` reads the existing rows of the batch by (provider_id, ems_ref);
+ * - `touched`: rows whose content hash is unchanged only get last_seen_at/seen_count
+ *   (no rewrite of the wide row's content, no change detection);
+ * - `written`: new rows are inserted, changed (or restored) rows upserted;
+ * - `sighted`: one sighting per record of the batch;
+ * - `changed`: the tracked fields and property keys that differ become resource_changes
+ *   rows in the same pass (a removed resource seen again is "restored").
+ * All sub-statements see the same snapshot and touch disjoint rows.
+ */
+export async function writeResourceBatch(
+  db: Queryable,
+  target: BatchTarget,
+  batch: PreparedResource[],
+): Promise<BatchOutcome> {
+  const trackedValues = TRACKED.map(
+    ([f, category, severity]) => `('${f}', to_jsonb(b.${f}), to_jsonb(i.${f}), '${category}', '${severity}')`,
+  ).join(',\n      ');
+  const sql = `
+WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${COLUMNS})),
+before AS (
+  SELECT r.id, r.ems_ref, r.content_hash, r.removed_at, ${TRACKED.map(([f]) => `r.${f}`).join(', ')}, r.properties
+  FROM resources r JOIN input i ON r.provider_id = $2 AND r.ems_ref = i.ems_ref
+),
+touched AS (
+  UPDATE resources r SET last_seen_at = $4, seen_count = r.seen_count + 1
+  FROM before b JOIN input i ON i.ems_ref = b.ems_ref
+  WHERE r.id = b.id AND b.content_hash = i.content_hash AND b.removed_at IS NULL
+  RETURNING r.id, r.ems_ref
+),
+written AS (
+  INSERT INTO resources AS r (provider_id, organization_id, ${WRITABLE.join(', ')}, first_discovered_at, last_seen_at, seen_count)
+  SELECT $2, $3, ${WRITABLE.map((c) => `i.${c}`).join(', ')}, $4, $4, 1
+  FROM input i
+  WHERE NOT EXISTS (SELECT 1 FROM before b WHERE b.ems_ref = i.ems_ref AND b.content_hash = i.content_hash AND b.removed_at IS NULL)
+  ON CONFLICT (provider_id, ems_ref) DO UPDATE SET
+    ${WRITABLE.map((c) => `${c} = EXCLUDED.${c}`).join(', ')},
+    organization_id = EXCLUDED.organization_id, last_seen_at = EXCLUDED.last_seen_at, seen_count = r.seen_count + 1,
+    removed_at = NULL, modified = now()
+  RETURNING r.id, r.ems_ref, (xmax = 0) AS inserted
+),
+sighted AS (
+  INSERT INTO resource_sightings (resource_id, provider_id, organization_id, collection_run_id, seen_at, state, power_state, cpu_count, memory_mb, disk_gb, metrics)
+  SELECT s.id, $2, $3, $5, $4, i.state, i.power_state, i.cpu_count, i.memory_mb, i.disk_gb, coalesce(i.metrics, '{}')
+  FROM (SELECT id, ems_ref FROM touched UNION ALL SELECT id, ems_ref FROM written) s JOIN input i ON i.ems_ref = s.ems_ref
+  RETURNING 1
+),
+changed AS (
+  INSERT INTO resource_changes (resource_id, organization_id, detected_at, source, collection_run_id, field_path, change_type, previous_value, current_value, category, severity)
+  SELECT d.id, $3, $4, 'collection_run', $5, d.path,
+         CASE WHEN d.path = 'removed_at' THEN 'restored' WHEN d.prev IS NULL OR d.prev = 'null' THEN 'added'
+              WHEN d.cur IS NULL OR d.cur = 'null' THEN 'removed' ELSE 'modified' END,
+         d.prev, d.cur, d.category, d.severity
+  FROM (
+    SELECT b.id, f.path, f.prev, f.cur, f.category, f.severity
+    FROM before b JOIN input i ON i.ems_ref = b.ems_ref
+    CROSS JOIN LATERAL (VALUES
+      ${trackedValues},
+      ('removed_at', to_jsonb(b.removed_at), NULL::jsonb, 'availability', 'medium')
+    ) AS f(path, prev, cur, category, severity)
+    WHERE (b.content_hash IS DISTINCT FROM i.content_hash OR b.removed_at IS NOT NULL) AND f.prev IS DISTINCT FROM f.cur
+    UNION ALL
+    SELECT b.id, 'properties.' || k.key, b.properties -> k.key, i.properties -> k.key, 'configuration', 'info'
+    FROM before b JOIN input i ON i.ems_ref = b.ems_ref
+    CROSS JOIN LATERAL (SELECT jsonb_object_keys(b.properties) UNION SELECT jsonb_object_keys(coalesce(i.properties, '{}'))) AS k(key)
+    WHERE b.content_hash IS DISTINCT FROM i.content_hash AND (b.properties -> k.key) IS DISTINCT FROM (i.properties -> k.key)
+  ) d
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM written WHERE inserted)::int AS created,
+       (SELECT count(*) FROM written WHERE NOT inserted)::int AS updated,
+       (SELECT count(*) FROM touched)::int AS unchanged,
+       (SELECT count(*) FROM changed)::int AS changes,
+       (SELECT count(*) FROM sighted)::int AS sightings`;
+  const rows = await db.query<(BatchOutcome & { sightings: number })[]>(sql, [
+    JSON.stringify(batch),
+    target.providerId,
+    target.organizationId,
+    target.seenAt,
+    target.runId,
+  ]);
+  const { created, updated, unchanged, changes } = rows[0];
+  return { created, updated, unchanged, changes };
+}
+
+/** Adds a batch of relationship records (by ems_ref) to the run's staging rows. */
+export async function stageRelationships(
+  db: Queryable,
+  runId: string,
+  batch: { source: string; target: string; type: string }[],
+): Promise<void> {
+  if (batch.length === 0) return;
+  await db.query(
+    `INSERT INTO collection_relationship_staging (run_id, source_ref, target_ref, relationship_type)
+     SELECT $1, x.source, x.target, x.type FROM jsonb_to_recordset($2::jsonb) AS x(source text, target text, type text)`,
+    [runId, JSON.stringify(batch)],
+  );
+}
+
+/**
+ * Resolves the run's staged relationships to resource ids and upserts them in one
+ * statement (new edges inserted, known ones get last_seen_at, closed ones reopen).
+ * Returns how many were written and how many named a resource the run did not report.
+ */
+export async function writeStagedRelationships(
+  db: Queryable,
+  target: BatchTarget,
+): Promise<{ written: number; dangling: number }> {
+  const rows = await db.query<{ written: number; dangling: number }[]>(
+    `WITH staged AS (
+       SELECT DISTINCT st.source_ref, st.target_ref, st.relationship_type FROM collection_relationship_staging st WHERE st.run_id = $1
+     ),
+     resolved AS (
+       SELECT src.id AS source_id, tgt.id AS target_id, s.relationship_type
+       FROM staged s
+       JOIN resources src ON src.provider_id = $2 AND src.ems_ref = s.source_ref
+       JOIN resources tgt ON tgt.provider_id = $2 AND tgt.ems_ref = s.target_ref
+     ),
+     upserted AS (
+       INSERT INTO resource_relationships AS rel (source_id, target_id, relationship_type, provider_id, organization_id, first_seen_at, last_seen_at)
+       SELECT source_id, target_id, relationship_type, $2, $3, $4, $4 FROM resolved
+       ON CONFLICT (source_id, target_id, relationship_type) DO UPDATE
+         SET last_seen_at = EXCLUDED.last_seen_at, removed_at = NULL, provider_id = EXCLUDED.provider_id,
+             organization_id = EXCLUDED.organization_id, modified = now()
+       RETURNING 1
+     ),
+     cleared AS (DELETE FROM collection_relationship_staging WHERE run_id = $1 RETURNING 1)
+     SELECT (SELECT count(*) FROM upserted)::int AS written,
+            ((SELECT count(*) FROM staged) - (SELECT count(*) FROM resolved))::int AS dangling,
+            (SELECT count(*) FROM cleared)::int AS cleared`,
+    [target.runId, target.providerId, target.organizationId, target.seenAt],
+  );
+  return { written: rows[0].written, dangling: rows[0].dangling };
+}
+
+/**
+ * After a successful full run: resources and relationships of the provider that the
+ * run did not see (last seen before it started) are marked removed, each resource
+ * with a change row. Returns the number of resources removed.
+ */
+export async function markUnseenRemoved(
+  db: Queryable,
+  target: BatchTarget,
+  runStartedAt: Date,
+): Promise<number> {
+  const rows = await db.query<{ removed: number }[]>(
+    `WITH gone AS (
+       UPDATE resources SET removed_at = $4, modified = now()
+       WHERE provider_id = $1 AND removed_at IS NULL AND last_seen_at < $5
+       RETURNING id
+     ),
+     changed AS (
+       INSERT INTO resource_changes (resource_id, organization_id, detected_at, source, collection_run_id, field_path, change_type, previous_value, current_value, category, severity)
+       SELECT id, $2, $4, 'collection_run', $3, 'removed_at', 'removed', NULL, to_jsonb($4::timestamptz), 'availability', 'medium' FROM gone
+       RETURNING 1
+     ),
+     closed AS (
+       UPDATE resource_relationships SET removed_at = $4, modified = now()
+       WHERE provider_id = $1 AND removed_at IS NULL AND last_seen_at < $5
+       RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM gone)::int AS removed, (SELECT count(*) FROM changed)::int AS changes, (SELECT count(*) FROM closed)::int AS closed`,
+    [target.providerId, target.organizationId, target.runId, target.seenAt, runStartedAt],
+  );
+  return rows[0].removed;
+}

@@ -1,0 +1,9 @@
+import type { ProviderPlugin } from './plugin.contract.js';
+import { vcenterLabPlugin } from './vmware-vcenter-lab/index.js';
+import { VCENTER_DEPENDENCIES, vcenterPlugin } from './vmware-vcenter/index.js';
+
+/** The plugins shipped with the service (one folder each under src/plugins/), with their dependency files. */
+export const BUILTIN_PLUGINS: { plugin: ProviderPlugin; dependencies: Record<string, string> }[] = [
+  { plugin: vcenterPlugin, dependencies: VCENTER_DEPENDENCIES },
+  { plugin: vcenterLabPlugin, dependencies: {} },
+];

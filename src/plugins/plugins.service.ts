@@ -1,0 +1,73 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import pg from 'pg';
+import type { DataSource } from 'typeorm';
+import { DATABASE_URL } from '../common/tokens.js';
+import { INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
+import type { ProviderPlugin } from './plugin.contract.js';
+import { PluginRegistry } from './plugin-registry.js';
+import { syncUploadedPlugins, uploadedPluginsFolder } from './plugin-uploads.js';
+
+const CHANNEL = 'inventory_plugins';
+
+/**
+ * Owns this process's plugin registry: discovers at start, and again whenever any
+ * process announces a change (refresh or upload) on a PostgreSQL NOTIFY channel, so
+ * every API replica and worker sees the same plugins without a restart.
+ */
+@Injectable()
+export class PluginsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Plugins');
+  readonly registry: PluginRegistry;
+  private listener: pg.Client | null = null;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(INVENTORY_CONFIG) private readonly config: InventoryConfig,
+    @Inject(DATABASE_URL) private readonly databaseUrl: string,
+  ) {
+    this.registry = new PluginRegistry([config.pluginsDir, uploadedPluginsFolder(config.dataDir)]);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.discover();
+    if (!this.db.isInitialized) return;
+    try {
+      this.listener = new pg.Client({
+        connectionString: this.databaseUrl,
+        application_name: 'inventory-plugins',
+      });
+      this.listener.on('error', (error) => this.logger.warn(`Plugin change listener lost: ${error.message}`));
+      this.listener.on('notification', () => {
+        this.discover().catch((error: Error) =>
+          this.logger.error(`Plugin re-discovery failed: ${error.message}`),
+        );
+      });
+      await this.listener.connect();
+      await this.listener.query(`LISTEN ${CHANNEL}`);
+    } catch (error) {
+      this.logger.warn(`Cannot listen for plugin changes: ${(error as Error).message}`);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /** Re-discovers in this process (uploaded archives first extracted from the database). */
+  async discover(): Promise<number> {
+    if (this.db.isInitialized) await syncUploadedPlugins(this.db, uploadedPluginsFolder(this.config.dataDir));
+    return this.registry.discover();
+  }
+
+  /** Re-discovers here and tells every other process to do the same. */
+  async refreshEverywhere(): Promise<number> {
+    const count = await this.discover();
+    await this.db.query(`SELECT pg_notify($1, $2)`, [CHANNEL, String(Date.now())]);
+    return count;
+  }
+
+  register(plugin: ProviderPlugin): void {
+    this.registry.register(plugin);
+  }
+}
