@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { ConsoleLogger, type LogLevel, Logger } from '@nestjs/common';
 import { buildOpenApiDocument, createApp, nestLogLevels } from './app.factory.js';
 import { LocalTokenKeys } from './auth/local-tokens.js';
-import { SecretBox } from './common/crypto/secret-box.js';
+import { loadOrCreateSecretKey, SecretBox } from './common/crypto/secret-box.js';
+import { seedVmwareLab } from '../seeds/vmware-lab.seed.js';
 import { CONFIG_ERROR_EXIT_CODE, ConfigError, loadConfig, type InventoryConfig } from './config/config.js';
 import { openDatabase } from './database/database-target.js';
 import {
@@ -32,6 +33,9 @@ Commands:
                         Create a local user (a generated password is printed once).
   users set-password --username NAME [--password P | --password-stdin]
                         Set a local user's password.
+  seed vmware-lab [--flush]
+                        Create the simulated VMware lab provider and run eight
+                        collections over the past week (--flush: start over).
   token --user NAME [--ttl SECONDS]
                         Print a token for scripts (Authorization: Bearer ...);
                         default lifetime 1 day, at most 1 year.
@@ -196,6 +200,30 @@ async function token(
   );
 }
 
+async function seed(config: InventoryConfig, name: string | undefined, flush: boolean): Promise<void> {
+  if (name !== 'vmware-lab') throw new UsageError('Use "seed vmware-lab [--flush]".');
+  const secret = await loadOrCreateSecretKey(config.secretKey, config.dataDir);
+  await withDatabase(config, (url) =>
+    withDataSource(url, async (db) => {
+      const result = await seedVmwareLab(db, new SecretBox(secret.key), {
+        flush,
+        progress: (m) => process.stderr.write(`${m}\n`),
+      });
+      if (!result.skipped) {
+        const [counts] = await db.query<{ resources: number; relationships: number; sightings: number }[]>(
+          `SELECT (SELECT count(*) FROM resources WHERE provider_id = $1)::int AS resources,
+                  (SELECT count(*) FROM resource_relationships WHERE provider_id = $1)::int AS relationships,
+                  (SELECT count(*) FROM resource_sightings WHERE provider_id = $1)::int AS sightings`,
+          [result.providerId],
+        );
+        console.log(
+          `VMware lab seeded: provider ${result.providerId}, ${result.runs} runs, ${counts.resources} resources, ${counts.relationships} relationships, ${counts.sightings} sightings.`,
+        );
+      }
+    }),
+  );
+}
+
 /** A failure the user can fix (exit code 1, message only). */
 class CliError extends Error {}
 
@@ -214,6 +242,7 @@ export async function main(argv: string[]): Promise<number> {
       superuser: { type: 'boolean' },
       email: { type: 'string' },
       ttl: { type: 'string' },
+      flush: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -241,6 +270,9 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     case 'users':
       await users(config, positionals[1], values);
+      return 0;
+    case 'seed':
+      await seed(config, positionals[1], values.flush ?? false);
       return 0;
     case 'token':
       await token(config, values.user, values.ttl);

@@ -127,8 +127,8 @@ touched AS (
   RETURNING r.id, r.ems_ref
 ),
 written AS (
-  INSERT INTO resources AS r (provider_id, organization_id, ${WRITABLE.join(', ')}, first_discovered_at, last_seen_at, seen_count)
-  SELECT $2, $3, ${WRITABLE.map((c) => `i.${c}`).join(', ')}, $4, $4, 1
+  INSERT INTO resources AS r (provider_id, organization_id, ems_ref, ${WRITABLE.join(', ')}, first_discovered_at, last_seen_at, seen_count)
+  SELECT $2, $3, i.ems_ref, ${WRITABLE.map((c) => `i.${c}`).join(', ')}, $4, $4, 1
   FROM input i
   WHERE NOT EXISTS (SELECT 1 FROM before b WHERE b.ems_ref = i.ems_ref AND b.content_hash = i.content_hash AND b.removed_at IS NULL)
   ON CONFLICT (provider_id, ems_ref) DO UPDATE SET
