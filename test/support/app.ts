@@ -14,6 +14,11 @@ import { createTestDatabase, type TestDatabase } from './db.js';
 /** The Authorization header http() sends unless told otherwise: the test app's superuser. */
 let defaultAuthorization: string | null = null;
 
+/** Makes http() send these credentials by default (when a file starts several apps). */
+export function useCredentials(authorization: string): void {
+  defaultAuthorization = authorization;
+}
+
 export interface TestApp {
   app: NestFastifyApplication;
   /** e.g. http://127.0.0.1:41234/api/inventory/v1 (no trailing slash). */
