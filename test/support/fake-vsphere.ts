@@ -147,6 +147,8 @@ export class FakeVsphere {
     const list = (name: string) => url.searchParams.get(name)?.split(',') ?? null;
     const vmDetail = path.match(/^\/api\/vcenter\/vm\/([^/]+)$/);
     const guest = path.match(/^\/api\/vcenter\/vm\/([^/]+)\/guest\/identity$/);
+    // A route table by predicate; `default` answers 404.
+    // eslint-disable-next-line @typescript-eslint/switch-exhaustiveness-check
     switch (true) {
       case path === '/api/vcenter/datacenter':
         return this.json(res, 200, this.datacenters);
