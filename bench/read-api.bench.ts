@@ -8,6 +8,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/app.factory.js';
+import { LocalTokenKeys } from '../src/auth/local-tokens.js';
 import { SecretBox } from '../src/common/crypto/secret-box.js';
 import { loadConfig } from '../src/config/config.js';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
@@ -35,8 +36,10 @@ const SIGHTINGS = intEnv('BENCH_SIGHTINGS', 5_000_000, 1_000);
 const REQUESTS = intEnv('BENCH_REQUESTS', 200, 1);
 const WARMUP = intEnv('BENCH_WARMUP', 20, 0);
 const KEEP = process.env.BENCH_KEEP === '1';
-/** Sent as the Authorization header of every request, for an API that requires credentials. */
+/** The Authorization header of every request; default: a local token of the superuser `bench`. */
 const AUTH = process.env.BENCH_AUTH?.trim() || undefined;
+/** The superuser the requests are made as (created in the benchmark database when missing). */
+const BENCH_USER = 'bench';
 const DATABASE = 'inventory_bench';
 /** Sightings of the one "hot" resource whose history and sightings are measured. */
 const HOT_SIGHTINGS = Math.min(100_000, SIGHTINGS);
@@ -682,15 +685,17 @@ interface Result {
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 
+let authorization = AUTH ?? '';
+
 async function get(root: string, path: string, scenario: string): Promise<{ ms: number; body: unknown }> {
   const started = performance.now();
-  const response = await fetch(`${root}${API}${path}`, AUTH ? { headers: { authorization: AUTH } } : {});
+  const response = await fetch(`${root}${API}${path}`, { headers: { authorization } });
   const text = await response.text();
   const ms = performance.now() - started;
   if (response.status !== 200) {
     const hint =
       response.status === 401 || response.status === 403
-        ? ' The API wants credentials: set BENCH_AUTH to an Authorization header value.'
+        ? ' The API refused the credentials: check BENCH_AUTH (an Authorization header value) or the bench user.'
         : '';
     throw new Error(
       `Scenario "${scenario}": GET ${API}${path} answered HTTP ${response.status} (expected 200): ${text.slice(0, 500)}.${hint}`,
@@ -756,9 +761,16 @@ interface Fixtures {
   samples: { name: string; canonical_id: string | null }[];
 }
 
-async function loadFixtures(benchUrl: string): Promise<Fixtures> {
+async function loadFixtures(benchUrl: string): Promise<Fixtures & { userId: number }> {
   const db = await connect(benchUrl);
   try {
+    // Requests are made as a superuser: RBAC adds no scope condition to its queries.
+    const user = await db.query<{ id: number }>(
+      `INSERT INTO users (username, is_superuser, is_active, first_name, last_name)
+       VALUES ($1, true, true, 'Read API', 'Benchmark')
+       ON CONFLICT (username) DO UPDATE SET is_superuser = true, is_active = true RETURNING id`,
+      [BENCH_USER],
+    );
     const providers = await db.query<{ id: string; name: string; resources: number; running: number }>(
       `SELECT p.id, p.name, count(r.id)::int AS resources, count(r.id) FILTER (WHERE r.state = 'running')::int AS running
        FROM providers p LEFT JOIN resources r ON r.provider_id = p.id
@@ -770,7 +782,7 @@ async function loadFixtures(benchUrl: string): Promise<Fixtures> {
        ORDER BY id LIMIT $1`,
       [2 * (WARMUP + REQUESTS)],
     );
-    return { providers: providers.rows, samples: samples.rows };
+    return { providers: providers.rows, samples: samples.rows, userId: user.rows[0].id };
   } finally {
     await db.end();
   }
@@ -936,10 +948,13 @@ async function main(): Promise<void> {
   const fixtures = await loadFixtures(benchUrl);
   const { scenarios, notes } = buildScenarios(fixtures, meta);
 
+  // An in-memory key pair: nothing is written to a data folder.
+  const localTokenKeys = LocalTokenKeys.ephemeral();
   const app = await createApp({
     config: loadConfig({ DATABASE_URL: benchUrl, LOG_LEVEL: 'error' }),
     databaseUrl: benchUrl,
     secretBox: new SecretBox(randomBytes(32)),
+    localTokenKeys,
     logger: false,
   });
   cleanups.push(() => app.close());
@@ -947,6 +962,9 @@ async function main(): Promise<void> {
   const address = app.getHttpServer().address();
   const root = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const recorder = sqlRecorder(app);
+  if (!AUTH) {
+    authorization = `Bearer ${await localTokenKeys.sign({ userId: fixtures.userId, username: BENCH_USER }, 24 * 3600)}`;
+  }
 
   log(`Measuring: ${WARMUP} warm-up + ${REQUESTS} sequential requests per scenario against ${root}`);
   const loadBefore = loadavg()[0];

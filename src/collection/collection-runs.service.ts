@@ -60,12 +60,10 @@ export class CollectionRunsService {
     );
   }
 
-  private async visible(actor: Actor, params: SqlParams): Promise<string[]> {
-    const scope = await this.access.scope(actor, 'provider.view');
-    const condition = this.access.scopeCondition(scope, params, {
+  private visible(actor: Actor, params: SqlParams): Promise<string[]> {
+    return this.access.visibleWhere(actor, 'provider.view', params, {
       organization: 'p.organization_id',
       provider: 'cr.provider_id',
     });
-    return condition ? [condition] : [];
   }
 }

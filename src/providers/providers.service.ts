@@ -357,13 +357,11 @@ export class ProvidersService {
   }
 
   /** The SQL condition limiting providers to those the caller can see. */
-  private async visible(actor: Actor, params: SqlParams): Promise<string[]> {
-    const scope = await this.access.scope(actor, 'provider.view');
-    const condition = this.access.scopeCondition(scope, params, {
+  private visible(actor: Actor, params: SqlParams): Promise<string[]> {
+    return this.access.visibleWhere(actor, 'provider.view', params, {
       organization: 'p.organization_id',
       provider: 'p.id',
     });
-    return condition ? [condition] : [];
   }
 
   private async getUnscoped(id: string, manager: EntityManager): Promise<ProviderDto> {

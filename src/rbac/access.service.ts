@@ -84,6 +84,20 @@ export class AccessService {
     return parts.length ? `(${parts.join(' OR ')})` : 'false';
   }
 
+  /**
+   * The WHERE conditions limiting rows to what the caller holds `permission` on
+   * (an empty list when it holds it everywhere), for services to add to their queries.
+   */
+  async visibleWhere(
+    actor: Actor,
+    permission: Permission,
+    params: SqlParams,
+    columns: ScopeColumns,
+  ): Promise<string[]> {
+    const condition = this.scopeCondition(await this.scope(actor, permission), params, columns);
+    return condition ? [condition] : [];
+  }
+
   async can(
     actor: Actor,
     permission: Permission,

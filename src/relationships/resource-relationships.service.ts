@@ -62,12 +62,10 @@ export class ResourceRelationshipsService {
     );
   }
 
-  private async visible(actor: Actor, params: SqlParams): Promise<string[]> {
-    const scope = await this.access.scope(actor, 'provider.view');
-    const condition = this.access.scopeCondition(scope, params, {
+  private visible(actor: Actor, params: SqlParams): Promise<string[]> {
+    return this.access.visibleWhere(actor, 'provider.view', params, {
       organization: 'rel.organization_id',
       provider: 'rel.provider_id',
     });
-    return condition ? [condition] : [];
   }
 }

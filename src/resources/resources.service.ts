@@ -147,13 +147,11 @@ export class ResourcesService {
   }
 
   /** Resources of the organizations and providers the caller holds provider.view on. */
-  private async visible(actor: Actor, params: SqlParams): Promise<string[]> {
-    const scope = await this.access.scope(actor, 'provider.view');
-    const condition = this.access.scopeCondition(scope, params, {
+  private visible(actor: Actor, params: SqlParams): Promise<string[]> {
+    return this.access.visibleWhere(actor, 'provider.view', params, {
       organization: 'r.organization_id',
       provider: 'r.provider_id',
     });
-    return condition ? [condition] : [];
   }
 }
 

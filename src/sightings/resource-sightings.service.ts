@@ -57,12 +57,10 @@ export class ResourceSightingsService {
   }
 
   /** Organization and provider are copied onto each sighting, so scoping needs no join. */
-  private async visible(actor: Actor, params: SqlParams): Promise<string[]> {
-    const scope = await this.access.scope(actor, 'provider.view');
-    const condition = this.access.scopeCondition(scope, params, {
+  private visible(actor: Actor, params: SqlParams): Promise<string[]> {
+    return this.access.visibleWhere(actor, 'provider.view', params, {
       organization: 's.organization_id',
       provider: 's.provider_id',
     });
-    return condition ? [condition] : [];
   }
 }
