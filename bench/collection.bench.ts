@@ -13,7 +13,6 @@ import { createDataSource } from '../src/database/data-source.js';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { runMigrations } from '../src/database/migrations.js';
 import { PluginRegistry } from '../src/plugins/plugin-registry.js';
-import type { ResourceRecord } from '../src/plugins/plugin.contract.js';
 import { labRecords } from '../src/plugins/vmware-vcenter-lab/lab-topology.js';
 import { ResourceEntity } from '../src/resources/resource.entity.js';
 import type { PowerState, ResourceState } from '../src/resources/resource.enums.js';
@@ -92,12 +91,16 @@ async function main(): Promise<void> {
         `INSERT INTO collection_runs (provider_id, status) VALUES ($1, 'pending') RETURNING id`,
         [labProvider],
       );
-      const ticker = setInterval(async () => {
-        const [state] = await db.query<{ resources_found: number }[]>(
-          `SELECT resources_found FROM collection_runs WHERE id = $1`,
-          [row.id],
-        );
-        log(`  ${label}: ${fmt(state?.resources_found ?? 0)} resources so far, peak RSS ${peakRssMb()} MB`);
+      const ticker = setInterval(() => {
+        void db
+          .query<{ resources_found: number }[]>(`SELECT resources_found FROM collection_runs WHERE id = $1`, [
+            row.id,
+          ])
+          .then(([state]) =>
+            log(
+              `  ${label}: ${fmt(state?.resources_found ?? 0)} resources so far, peak RSS ${peakRssMb()} MB`,
+            ),
+          );
       }, 5000);
       const started = performance.now();
       const status = await executor.execute(row.id, { clock: () => at });
@@ -144,7 +147,7 @@ async function main(): Promise<void> {
       () => true,
     )) {
       if (record.kind !== 'resource') continue;
-      sample.push(prepareResource(record as ResourceRecord, types));
+      sample.push(prepareResource(record, types));
       if (sample.length >= NAIVE) break;
     }
     const naiveProvider = await provider('Bench naive');
