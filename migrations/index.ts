@@ -3,6 +3,7 @@ import { SeedTaxonomy1764000000001 } from './1764000000001-seed-taxonomy.js';
 import { DefaultOrganization1764000000002 } from './1764000000002-default-organization.js';
 import { ManagedRoles1764000000003 } from './1764000000003-managed-roles.js';
 import { CollectionEngine1764000000004 } from './1764000000004-collection-engine.js';
+import { ReadPathIndexes1764000000005 } from './1764000000005-read-path-indexes.js';
 
 /** Every migration, in order, as classes (not globs) so dist/ and jest load the same list. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   DefaultOrganization1764000000002,
   ManagedRoles1764000000003,
   CollectionEngine1764000000004,
+  ReadPathIndexes1764000000005,
 ];

@@ -64,10 +64,12 @@ export async function loadResourceHistory(
 ): Promise<ResourceHistoryDto> {
   const windowSql = `s.resource_id = $1 AND ($2::timestamptz IS NULL OR s.seen_at >= $2) AND ($3::timestamptz IS NULL OR s.seen_at <= $3)`;
   const windowParams = [resource.id, window.seenAfter, window.seenBefore];
+  const windowed = window.seenAfter !== null || window.seenBefore !== null;
   const [summaryRows, windowRows, timelineRows] = await Promise.all([
     db.query<SummaryRow[]>(
       `SELECT count(*)::int AS total,
-              array_agg(DISTINCT s.state ORDER BY s.state) AS states,
+              (SELECT array_agg(d.state ORDER BY d.state)
+                 FROM (SELECT DISTINCT ds.state FROM resource_sightings ds WHERE ds.resource_id = $1) d) AS states,
               min(s.seen_at) AS first_at, max(s.seen_at) AS last_at,
               avg(s.cpu_count)::float8 AS cpu_avg, min(s.cpu_count) AS cpu_min, max(s.cpu_count) AS cpu_max,
               avg(s.memory_mb)::float8 AS mem_avg, min(s.memory_mb) AS mem_min, max(s.memory_mb) AS mem_max,
@@ -75,10 +77,13 @@ export async function loadResourceHistory(
        FROM resource_sightings s WHERE s.resource_id = $1`,
       [resource.id],
     ),
-    db.query<{ total: number }[]>(
-      `SELECT count(*)::int AS total FROM resource_sightings s WHERE ${windowSql}`,
-      windowParams,
-    ),
+    // Without a window the window is everything: the summary's count already says how many.
+    windowed
+      ? db.query<{ total: number }[]>(
+          `SELECT count(*)::int AS total FROM resource_sightings s WHERE ${windowSql}`,
+          windowParams,
+        )
+      : Promise.resolve(null),
     db.query<TimelineRow[]>(
       `SELECT * FROM (
          SELECT s.id, s.seen_at, s.state, s.power_state, s.cpu_count, s.memory_mb, s.disk_gb, s.metrics,
@@ -90,7 +95,7 @@ export async function loadResourceHistory(
     ),
   ]);
   const summary = summaryRows[0];
-  const windowTotal = windowRows[0]?.total ?? 0;
+  const windowTotal = windowRows ? (windowRows[0]?.total ?? 0) : summary.total;
   return {
     resource: resource.id,
     identity: {

@@ -26,6 +26,8 @@ import { POWER_STATES, RESOURCE_STATES, type PowerState, type ResourceState } fr
 @Index(['organizationId', 'resourceTypeId'])
 @Index(['providerId', 'lastSeenAt'])
 @Index(['name', 'id'])
+@Index('IDX_resources_provider_name', ['providerId', 'name', 'id'])
+@Index('IDX_resources_provider_state_name', ['providerId', 'state', 'name', 'id'])
 @Index('IDX_resources_properties_gin', { synchronize: false })
 @Index('IDX_resources_provider_tags_gin', { synchronize: false })
 @Index('IDX_resources_vendor_identifiers_gin', { synchronize: false })

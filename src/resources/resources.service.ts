@@ -75,6 +75,7 @@ export class ResourcesService {
       select: COLUMNS,
       from: FROM,
       countFrom: 'resources r',
+      deferredJoin: { id: 'r.id' },
       where,
       map: toResourceDto,
     });

@@ -16,6 +16,12 @@ export interface ListSource<Row, T> {
   countFrom?: string;
   /** Conditions the caller adds (parent resource, access scope); placeholders from `query.params`. */
   where?: string[];
+  /**
+   * Find the page's ids on `countFrom` alone (filters and ordering must only use its
+   * columns), then fetch the full rows of just those ids: a deep page then skips
+   * index entries instead of whole joined rows. The tie-breaker column is the id.
+   */
+  deferredJoin?: { id: string };
   map: (row: Row) => T;
 }
 
@@ -32,11 +38,14 @@ export async function runList<Row, T>(
   const whereSql = conditions.length ? `WHERE ${conditions.map((c) => `(${c})`).join(' AND ')}` : '';
   const params = query.params.values;
   const offset = (query.page - 1) * query.pageSize;
+  const pageSql = source.deferredJoin
+    ? `SELECT ${source.select} FROM ${source.from} WHERE ${source.deferredJoin.id} IN (
+         SELECT ${source.deferredJoin.id} FROM ${source.countFrom ?? source.from} ${whereSql}
+         ORDER BY ${query.orderBy} LIMIT ${query.pageSize} OFFSET ${offset})
+       ORDER BY ${query.orderBy}`
+    : `SELECT ${source.select} FROM ${source.from} ${whereSql} ORDER BY ${query.orderBy} LIMIT ${query.pageSize} OFFSET ${offset}`;
   const [rows, counted] = await Promise.all([
-    db.query<Row[]>(
-      `SELECT ${source.select} FROM ${source.from} ${whereSql} ORDER BY ${query.orderBy} LIMIT ${query.pageSize} OFFSET ${offset}`,
-      params,
-    ),
+    db.query<Row[]>(pageSql, params),
     db.query<{ count: number }[]>(
       `SELECT count(*)::int AS count FROM ${source.countFrom ?? source.from} ${whereSql}`,
       params,
