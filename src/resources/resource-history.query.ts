@@ -1,7 +1,18 @@
 import type { Queryable } from '../common/list/list-runner.js';
+import { RESOURCE_STATES } from './resource.enums.js';
 import type { ResourceHistoryDto, StatsDto, TimelineEntryDto } from './dto/resource-history.dto.js';
 
 export const DEFAULT_TIMELINE_LIMIT = 1000;
+
+/**
+ * Distinct states in the same single index-only scan as the other aggregates: one
+ * bool_or per possible state (a short, fixed list) instead of array_agg(DISTINCT …),
+ * whose sort spills to disk at 100,000 rows.
+ */
+const STATES_OBSERVED = `array_remove(ARRAY[${[...RESOURCE_STATES]
+  .sort()
+  .map((state) => `CASE WHEN bool_or(s.state = '${state}') THEN '${state}' END`)
+  .join(', ')}]::text[], NULL)`;
 export const MAX_TIMELINE_LIMIT = 10000;
 
 export interface HistoryWindow {
@@ -68,8 +79,7 @@ export async function loadResourceHistory(
   const [summaryRows, windowRows, timelineRows] = await Promise.all([
     db.query<SummaryRow[]>(
       `SELECT count(*)::int AS total,
-              (SELECT array_agg(d.state ORDER BY d.state)
-                 FROM (SELECT DISTINCT ds.state FROM resource_sightings ds WHERE ds.resource_id = $1) d) AS states,
+              ${STATES_OBSERVED} AS states,
               min(s.seen_at) AS first_at, max(s.seen_at) AS last_at,
               avg(s.cpu_count)::float8 AS cpu_avg, min(s.cpu_count) AS cpu_min, max(s.cpu_count) AS cpu_max,
               avg(s.memory_mb)::float8 AS mem_avg, min(s.memory_mb) AS mem_min, max(s.memory_mb) AS mem_max,
