@@ -2,6 +2,7 @@ import { InitialSchema1764000000000 } from './1764000000000-initial-schema.js';
 import { SeedTaxonomy1764000000001 } from './1764000000001-seed-taxonomy.js';
 import { DefaultOrganization1764000000002 } from './1764000000002-default-organization.js';
 import { ManagedRoles1764000000003 } from './1764000000003-managed-roles.js';
+import { PushedInventory1764600000000 } from './1764600000000-pushed-inventory.js';
 
 /** Every migration, in order, as classes (not globs) so dist/ and jest load the same list. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   SeedTaxonomy1764000000001,
   DefaultOrganization1764000000002,
   ManagedRoles1764000000003,
+  PushedInventory1764600000000,
 ];

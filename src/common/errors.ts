@@ -72,3 +72,22 @@ function firstMessage(errors: Record<string, string[]>): string {
   const [field, messages] = Object.entries(errors)[0] ?? [];
   return field ? `${field}: ${messages?.[0] ?? 'invalid'}` : 'Invalid input.';
 }
+
+/** A body (or one field of it) over its size limit. */
+export class PayloadTooLargeError extends DomainError {
+  readonly status = 413;
+  constructor(detail = 'Request body is too large.') {
+    super(detail);
+  }
+}
+
+/** Too many requests from one client: answered 429 with `Retry-After`. */
+export class RateLimitedError extends DomainError {
+  readonly status = 429;
+  constructor(
+    readonly retryAfterSeconds: number,
+    detail = `Rate limit exceeded. Wait ${Math.max(1, Math.ceil(retryAfterSeconds / 60))} minutes.`,
+  ) {
+    super(detail);
+  }
+}
