@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { ChangeClassifier } from '../changes/change-rules.js';
 import { diffDocuments, type DetectedChange } from '../changes/diff-engine.js';
 import { RateLimitedError } from '../common/errors.js';
+import type { Queryable } from '../common/list/list-runner.js';
 import { modifyReturning } from '../database/modify-returning.js';
 import { contentHash, diffableDocument, type FactParts } from './fact-document.js';
 import type { NormalizedHost } from './fact-normalizer.js';
@@ -19,6 +20,8 @@ export interface IngestInput {
   sizeBytes: number;
   /** Anonymous pushes: one accepted submission per bucket per this many minutes. */
   rateLimit?: { bucket: string; minutes: number };
+  /** contentHash(parts), when the caller already has it. */
+  sha256?: string;
 }
 
 export interface IngestResult {
@@ -27,6 +30,77 @@ export interface IngestResult {
   created: boolean;
   changed: boolean;
   changes: number;
+  /** writeUnchangedPush: false when the system's heartbeat still has to be recorded (a status transition). */
+  systemOk?: boolean;
+}
+
+/**
+ * The hot path of a fleet re-sending what it sent before, in ONE statement (atomic on
+ * its own, no transaction round trips): find the host as writePush does, and only if
+ * its latest snapshot has this sha256, bump it, add the sighting and refresh the
+ * system's heartbeat (when the system is already active and linked to this host, so no
+ * status transition is due). Answers null when the push is not such a repeat; the
+ * caller then runs writePush, which handles everything.
+ */
+export async function writeUnchangedPush(
+  db: Queryable,
+  input: Omit<IngestInput, 'parts' | 'rateLimit'> & { sha256: string },
+): Promise<IngestResult | null> {
+  const { host } = input;
+  const emsRef =
+    host.canonicalId ?? (input.systemId ? `system:${input.systemId}` : `address:${input.clientAddress}`);
+  const rows = await db.query<{ resource: string; snapshot: string; system_ok: boolean }[]>(
+    `WITH target AS (
+       SELECT id, provider_id, organization_id FROM resources
+       WHERE provider_id = $1 AND (
+         ($2::text IS NOT NULL AND canonical_id = $2)
+         OR ($3::uuid IS NOT NULL AND id = $3::uuid)
+         OR ems_ref = $4
+         OR ($2::text IS NULL AND canonical_id IS NULL AND ems_ref = 'address:' || $5))
+       ORDER BY (canonical_id IS NOT NULL AND canonical_id = $2) DESC, (id = $3::uuid) IS TRUE DESC, last_seen_at DESC
+       LIMIT 1 FOR UPDATE
+     ), latest AS (
+       SELECT fs.id, fs.sha256 FROM fact_snapshots fs JOIN target t ON fs.resource_id = t.id
+       ORDER BY fs.received_at DESC, fs.id DESC LIMIT 1
+     ), bump AS (
+       UPDATE resources r SET last_seen_at = now(), seen_count = r.seen_count + 1, removed_at = NULL
+       FROM target t, latest l WHERE r.id = t.id AND l.sha256 = $6
+       RETURNING r.id, r.provider_id, r.organization_id
+     ), sighting AS (
+       INSERT INTO resource_sightings (resource_id, provider_id, organization_id, seen_at, state, power_state, cpu_count,
+         memory_mb, disk_gb, metrics)
+       SELECT b.id, b.provider_id, b.organization_id, now(), 'running', 'on', $7, $8, $9, $10 FROM bump b
+     ), beat AS (
+       UPDATE systems s SET last_heartbeat_at = now() FROM bump b
+       WHERE s.id = $11::uuid AND s.status = 'active' AND s.resource_id = b.id
+       RETURNING s.id
+     )
+     SELECT b.id AS resource, l.id AS snapshot, ($11::uuid IS NULL OR EXISTS (SELECT 1 FROM beat)) AS system_ok
+     FROM bump b, latest l`,
+    [
+      input.providerId,
+      host.canonicalId,
+      input.systemResourceId,
+      emsRef,
+      input.clientAddress,
+      input.sha256,
+      host.cpuCount,
+      host.memoryMb,
+      host.diskGb,
+      JSON.stringify({ source: 'push', changed: false, client_address: input.clientAddress }),
+      input.systemId,
+    ],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    resource: row.resource,
+    snapshot: row.snapshot,
+    created: false,
+    changed: false,
+    changes: 0,
+    systemOk: row.system_ok,
+  };
 }
 
 /**
@@ -44,7 +118,7 @@ export async function writePush(
 ): Promise<IngestResult> {
   if (input.rateLimit && input.rateLimit.minutes > 0) await takeRateLimit(manager, input.rateLimit);
   const { host } = input;
-  const sha256 = contentHash(input.parts);
+  const sha256 = input.sha256 ?? contentHash(input.parts);
   const emsRef =
     host.canonicalId ?? (input.systemId ? `system:${input.systemId}` : `address:${input.clientAddress}`);
 

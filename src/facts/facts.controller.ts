@@ -28,6 +28,12 @@ function clientAddress(facts: FactsService, request: FastifyRequest): string {
   return address;
 }
 
+/** The declared body size, when the client sent one. */
+function contentLength(request: FastifyRequest): number | undefined {
+  const raw = request.headers['content-length'];
+  return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined;
+}
+
 /** POST /facts/: the native push, with system credentials or a user's (system.add). */
 @ApiTags('facts')
 @Controller('facts')
@@ -59,7 +65,7 @@ export class FactsController {
     @Query('organization') organization?: string,
   ) {
     const pusher = await this.facts.pusherFromCredentials(request.headers, organization);
-    const { parts, sizeBytes } = this.facts.parseBody(body);
+    const { parts, sizeBytes } = this.facts.parseBody(body, contentLength(request));
     return this.facts.ingest(pusher, parts, clientAddress(this.facts, request), sizeBytes);
   }
 }
@@ -95,7 +101,7 @@ export class FactsCompatController {
     const system = await this.facts.systemFromBasic(request.headers);
     const pusher = system ? { kind: 'system' as const, system } : await this.facts.anonymousPusher();
     const address = clientAddress(this.facts, request);
-    const { parts, sizeBytes } = this.facts.parseBody(body);
+    const { parts, sizeBytes } = this.facts.parseBody(body, contentLength(request));
     try {
       await this.facts.ingest(pusher, parts, address, sizeBytes);
     } catch (error) {

@@ -9,8 +9,8 @@ import { classifyDatabaseError } from '../common/http/database-errors.js';
 import { type FactsConfig, INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
 import { AccessService } from '../rbac/access.service.js';
 import { ClientAddressResolver } from './client-address.js';
-import type { FactParts } from './fact-document.js';
-import { type IngestResult, writePush } from './fact-ingest.writer.js';
+import { contentHash, type FactParts } from './fact-document.js';
+import { type IngestResult, writePush, writeUnchangedPush } from './fact-ingest.writer.js';
 import { type NormalizedHost, normalizeAnsibleFacts } from './fact-normalizer.js';
 import { HeartbeatsService } from './heartbeats.service.js';
 import { type SystemPrincipal, SystemsService } from './systems.service.js';
@@ -59,7 +59,7 @@ export class FactsService implements OnModuleInit {
   }
 
   /** `{system_facts, package_facts, local_facts}`: objects, a missing one empty, at least one non-empty, nothing else. */
-  parseBody(body: unknown): { parts: FactParts; sizeBytes: number } {
+  parseBody(body: unknown, contentLength?: number): { parts: FactParts; sizeBytes: number } {
     if (!isObject(body))
       throw new ValidationFailedError(
         { body: ['must be a JSON object.'] },
@@ -79,7 +79,11 @@ export class FactsService implements OnModuleInit {
         errors[key] = ['must be a JSON object.'];
         continue;
       }
-      const size = Buffer.byteLength(JSON.stringify(value));
+      // A body no larger than the field limit cannot hold a field over it: skip measuring (hot path).
+      const size =
+        contentLength !== undefined && contentLength <= this.config.maxFieldBytes
+          ? 0
+          : Buffer.byteLength(JSON.stringify(value));
       if (size > this.config.maxFieldBytes)
         throw new PayloadTooLargeError(
           `${key} is too large: ${size} bytes, at most ${this.config.maxFieldBytes}.`,
@@ -88,6 +92,7 @@ export class FactsService implements OnModuleInit {
       parts[key] = value;
     }
     if (Object.keys(errors).length > 0) throw new ValidationFailedError(errors);
+    if (contentLength !== undefined && contentLength <= this.config.maxFieldBytes) sizeBytes = contentLength;
     if (FACT_PARTS.every((key) => Object.keys(parts[key]).length === 0)) {
       throw new ValidationFailedError(
         {
@@ -167,6 +172,28 @@ export class FactsService implements OnModuleInit {
     const providerId = await this.pushProvider(organizationId);
     const resourceTypeId = await this.resourceTypeFor(host.vendorType);
     const system = pusher.kind === 'system' ? pusher.system : null;
+    const sha256 = contentHash(parts);
+    if (pusher.kind !== 'anonymous') {
+      // A repeat of the latest snapshot: one statement, no transaction (see writeUnchangedPush).
+      const repeat = await writeUnchangedPush(this.db, {
+        organizationId,
+        providerId,
+        resourceTypeId,
+        host,
+        clientAddress,
+        systemId: system?.id ?? null,
+        systemResourceId: system?.resourceId ?? null,
+        sizeBytes,
+        sha256,
+      });
+      if (repeat) {
+        if (system && !repeat.systemOk) {
+          await this.db.transaction((manager) => this.heartbeats.beat(manager, system.id, repeat.resource));
+        }
+        delete repeat.systemOk;
+        return repeat;
+      }
+    }
     const run = () =>
       this.db.transaction(async (manager) => {
         const result = await writePush(
@@ -181,6 +208,7 @@ export class FactsService implements OnModuleInit {
             systemId: system?.id ?? null,
             systemResourceId: system?.resourceId ?? null,
             sizeBytes,
+            sha256,
             rateLimit:
               pusher.kind === 'anonymous'
                 ? { bucket: clientAddress, minutes: this.config.rateLimitMinutes }

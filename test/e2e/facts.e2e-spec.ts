@@ -315,6 +315,18 @@ describe('systems and the native push (POST /facts/)', () => {
       expect(timeline.body.results[0].categories.software).toBeGreaterThanOrEqual(2);
     });
 
+    it('an unchanged push of an inactive system still moves it back to active, with its availability change', async () => {
+      await t.pool.query(`UPDATE systems SET status = 'inactive' WHERE id = $1`, [system.id]);
+      const latest = (await http(`${t.api}/resources/${resourceId}/facts/latest/`)).body;
+      const res = await push({ system_facts: latest.system_facts, package_facts: latest.package_facts });
+      expect(res.body).toMatchObject({ resource: resourceId, changed: false });
+      expect((await http(`${t.api}/systems/${system.id}/`)).body.status).toBe('active');
+      const back = await http(
+        `${t.api}/resources/${resourceId}/changes/?source=heartbeat&ordering=-detected_at`,
+      );
+      expect(back.body.results[0]).toMatchObject({ previous_value: 'inactive', current_value: 'active' });
+    });
+
     it('accepts values as Ansible sends them (the omit placeholder) and missing parts', async () => {
       const s = await createSystem(t, org, 'omit-host');
       const res = await push(
