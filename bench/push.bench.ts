@@ -234,16 +234,19 @@ async function main(): Promise<void> {
     log(`Unchanged payloads: ${REQUESTS} requests, ${CONCURRENCY} concurrent ...`);
     const dedup = await closedLoop(REQUESTS, CONCURRENCY, unchanged);
     results.push(row('unchanged payload (dedup)', dedup));
+    const peak = dedup.latencies.length / dedup.seconds;
+    log(`Open loop at half the unchanged peak (${(peak / 2).toFixed(0)}/s) for ${OPEN_LOOP_SECONDS} s ...`);
+    const half = await openLoop(peak / 2, OPEN_LOOP_SECONDS, unchanged);
+    results.push(row(`unchanged at half peak (${(peak / 2).toFixed(0)}/s, open loop)`, half));
     log(`Changed payloads: ${Math.round(REQUESTS / 2)} requests ...`);
     const diff = await closedLoop(Math.round(REQUESTS / 2), CONCURRENCY, changed);
     results.push(
       row('changed payload (snapshot + diff)', diff, '2 changes per push (package version, kernel)'),
     );
-    const peak = dedup.latencies.length / dedup.seconds;
-    log(`Open loop at half the unchanged peak (${(peak / 2).toFixed(0)}/s) for ${OPEN_LOOP_SECONDS} s ...`);
-    const half = await openLoop(peak / 2, OPEN_LOOP_SECONDS, unchanged);
-    results.push(row(`unchanged at half peak (${(peak / 2).toFixed(0)}/s, open loop)`, half));
     const peakChanged = diff.latencies.length / diff.seconds;
+    log(
+      `Open loop at half the changed peak (${(peakChanged / 2).toFixed(0)}/s) for ${OPEN_LOOP_SECONDS} s ...`,
+    );
     const halfChanged = await openLoop(peakChanged / 2, OPEN_LOOP_SECONDS, changed);
     results.push(row(`changed at half peak (${(peakChanged / 2).toFixed(0)}/s, open loop)`, halfChanged));
 

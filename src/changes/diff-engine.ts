@@ -48,25 +48,35 @@ export function keyArray(values: unknown[]): Record<string, unknown> | null {
   return null;
 }
 
-/** Stable JSON: object keys sorted, arrays of scalars sorted (they are sets here). */
+/**
+ * Stable JSON: object keys sorted, arrays of scalars sorted (they are sets here). It is
+ * on the push hot path (the content hash of every push), so it lets the native
+ * JSON.stringify do the writing and only hands it sorted copies where order differs.
+ */
 export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, canonicalReplacer) ?? 'null';
+}
+
+const byJson = (a: unknown, b: unknown) => {
+  const x = JSON.stringify(a) ?? 'null';
+  const y = JSON.stringify(b) ?? 'null';
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+function canonicalReplacer(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
-    const items = value.map(canonicalJson);
-    if (value.every((v) => !isObject(v) && !Array.isArray(v))) items.sort();
-    return `[${items.join(',')}]`;
+    for (const item of value) if (item !== null && typeof item === 'object') return value;
+    return [...(value as unknown[])].sort(byJson);
   }
-  if (isObject(value)) {
-    const keys = Object.keys(value).sort();
-    let out = '{';
-    for (let i = 0; i < keys.length; i++) {
-      const v = value[keys[i]];
-      if (v === undefined) continue;
-      if (out.length > 1) out += ',';
-      out += `${JSON.stringify(keys[i])}:${canonicalJson(v)}`;
-    }
-    return `${out}}`;
-  }
-  return JSON.stringify(value ?? null);
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i++) if (keys[i - 1] > keys[i]) sorted = false;
+  if (sorted) return record;
+  const copy: Record<string, unknown> = {};
+  for (const key of keys.sort()) copy[key] = record[key];
+  return copy;
 }
 
 /**
