@@ -6,7 +6,7 @@ import { AuthenticationService } from '../auth/authentication.service.js';
 import { ChangeClassifier, loadChangeRules } from '../changes/change-rules.js';
 import { PayloadTooLargeError, UnauthorizedError, ValidationFailedError } from '../common/errors.js';
 import { classifyDatabaseError } from '../common/http/database-errors.js';
-import { type FactsConfig, INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
+import { ConfigError, type FactsConfig, INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
 import { AccessService } from '../rbac/access.service.js';
 import { ClientAddressResolver } from './client-address.js';
 import { contentHash, type FactParts } from './fact-document.js';
@@ -55,7 +55,13 @@ export class FactsService implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    this.classifier = new ChangeClassifier(loadChangeRules(this.config.changeRulesFile));
+    try {
+      this.classifier = new ChangeClassifier(loadChangeRules(this.config.changeRulesFile));
+    } catch (error) {
+      throw new ConfigError([
+        `CHANGE_RULES_FILE ${this.config.changeRulesFile}: ${(error as Error).message}`,
+      ]);
+    }
   }
 
   /** `{system_facts, package_facts, local_facts}`: objects, a missing one empty, at least one non-empty, nothing else. */
