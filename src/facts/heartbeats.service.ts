@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { UnauthorizedError } from '../common/errors.js';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
 import { modifyReturning } from '../database/modify-returning.js';
 
@@ -40,6 +41,8 @@ export class HeartbeatsService {
        RETURNING s.id, s.resource_id, s.organization_id, old.status AS previous, s.status, s.last_heartbeat_at`,
       [systemId, resourceId],
     );
+    // Deleted between authentication and now: its credentials are gone too.
+    if (!rows[0]) throw new UnauthorizedError('Invalid system credentials.');
     await this.recordTransitions(manager, rows);
     return rows[0].last_heartbeat_at;
   }
