@@ -48,6 +48,19 @@ export function keyArray(values: unknown[]): Record<string, unknown> | null {
   return null;
 }
 
+/** True when both records hold the same scalar values under the same keys (and nothing else). */
+function sameFlatRecord(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  let count = 0;
+  for (const key in a) {
+    const v = a[key];
+    if (v !== null && typeof v === 'object') return false;
+    if (v !== b[key]) return false;
+    count++;
+  }
+  for (const _key in b) count--;
+  return count === 0;
+}
+
 /**
  * Stable JSON: object keys sorted, arrays of scalars sorted (they are sets here). It is
  * on the push hot path (the content hash of every push), so it lets the native
@@ -114,20 +127,26 @@ export function diffDocuments(
     isObject(value) ? value : Array.isArray(value) ? keyArray(value) : null;
 
   const walk = (before: unknown, after: unknown, path: string, depth: number) => {
+    if (before === after) return;
     const beforeMap = asMap(before);
     const afterMap = asMap(after);
     if (beforeMap && afterMap && depth < maxDepth) {
-      for (const key of new Set([...Object.keys(beforeMap), ...Object.keys(afterMap)])) {
-        const child = path ? `${path}.${key}` : key;
-        const inBefore = beforeMap[key] !== undefined;
-        const inAfter = afterMap[key] !== undefined;
-        if (inBefore && !inAfter) emit(child, 'removed', beforeMap[key], undefined);
-        else if (!inBefore && inAfter) emit(child, 'added', undefined, afterMap[key]);
-        else walk(beforeMap[key], afterMap[key], child, depth + 1);
+      // Most subtrees are unchanged flat records (a package, an interface's scalars): skip those cheaply.
+      if (sameFlatRecord(beforeMap, afterMap)) return;
+      for (const key in beforeMap) {
+        const b = beforeMap[key];
+        if (b === undefined) continue;
+        const a = afterMap[key];
+        if (a === undefined) emit(path ? `${path}.${key}` : key, 'removed', b, undefined);
+        else if (a !== b) walk(b, a, path ? `${path}.${key}` : key, depth + 1);
+      }
+      for (const key in afterMap) {
+        const a = afterMap[key];
+        if (a !== undefined && beforeMap[key] === undefined)
+          emit(path ? `${path}.${key}` : key, 'added', undefined, a);
       }
       return;
     }
-    if (before === after) return;
     if (canonicalJson(before) !== canonicalJson(after)) emit(path || '$', 'modified', before, after);
   };
 

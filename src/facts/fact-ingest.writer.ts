@@ -171,9 +171,13 @@ export async function writePush(
     created = inserted[0].inserted;
   }
 
-  const latest = await manager.query<{ id: string; sha256: string }[]>(
-    `SELECT id, sha256 FROM fact_snapshots WHERE resource_id = $1 ORDER BY received_at DESC, id DESC LIMIT 1`,
-    [resourceId],
+  // The latest snapshot's hash, and its payload only when it differs (one round trip either way).
+  const latest = await manager.query<(Partial<FactParts> & { id: string; sha256: string })[]>(
+    `SELECT id, sha256, CASE WHEN sha256 <> $2 THEN system_facts END AS system_facts,
+       CASE WHEN sha256 <> $2 THEN package_facts END AS package_facts,
+       CASE WHEN sha256 <> $2 THEN local_facts END AS local_facts
+     FROM fact_snapshots WHERE resource_id = $1 ORDER BY received_at DESC, id DESC LIMIT 1`,
+    [resourceId, sha256],
   );
   const unchanged = latest[0]?.sha256 === sha256;
   let snapshotId: string;
@@ -203,12 +207,13 @@ export async function writePush(
     );
     snapshotId = snapshot[0].id;
     if (latest[0]) {
-      const previous = await manager.query<FactParts[]>(
-        `SELECT system_facts, package_facts, local_facts FROM fact_snapshots WHERE id = $1`,
-        [latest[0].id],
-      );
+      const previous: FactParts = {
+        system_facts: latest[0].system_facts ?? {},
+        package_facts: latest[0].package_facts ?? {},
+        local_facts: latest[0].local_facts ?? {},
+      };
       const { changes } = diffDocuments(
-        diffableDocument(previous[0]),
+        diffableDocument(previous),
         diffableDocument(input.parts),
         classifier,
       );
