@@ -11,7 +11,7 @@ export default tseslint.config(
       'coverage/**',
       'jest.config.js',
       'eslint.config.js',
-      'test/support/summary-reporter.js',
+      'test/support/summary-reporter.js', 'test/support/*.cjs',
     ],
   },
   js.configs.recommended,

@@ -22,5 +22,6 @@ export default {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60000,
   maxWorkers: 2,
+  resolver: '<rootDir>/test/support/jest-resolver.cjs',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

@@ -4,6 +4,7 @@ import { DefaultOrganization1764000000002 } from './1764000000002-default-organi
 import { ManagedRoles1764000000003 } from './1764000000003-managed-roles.js';
 import { CollectionEngine1764000000004 } from './1764000000004-collection-engine.js';
 import { ReadPathIndexes1764000000005 } from './1764000000005-read-path-indexes.js';
+import { PushedInventory1764600000000 } from './1764600000000-pushed-inventory.js';
 
 /** Every migration, in order, as classes (not globs) so dist/ and jest load the same list. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   ManagedRoles1764000000003,
   CollectionEngine1764000000004,
   ReadPathIndexes1764000000005,
+  PushedInventory1764600000000,
 ];

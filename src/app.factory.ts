@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { type LogLevel as NestLogLevel, type LoggerService } from '@nestjs/common';
+import { type LogLevel as NestLogLevel, type LoggerService, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -9,6 +9,7 @@ import { LocalTokenKeys } from './auth/local-tokens.js';
 import { ApiExceptionFilter } from './common/http/exception.filter.js';
 import { RouteTable } from './common/http/method-not-allowed.js';
 import { createValidationPipe } from './common/http/validation.pipe.js';
+import { COMPAT_ROUTES, PUSH_ROUTE } from './facts/facts.controller.js';
 import type { LogLevel } from './config/config.js';
 import { ALIAS_PREFIX, API_PREFIX, VERSION } from './version.js';
 
@@ -55,11 +56,18 @@ export async function createApp(
           .send({ detail: 'This process runs background jobs only (INVENTORY_ROLE=worker).' });
     });
   }
+  // Push routes take bodies up to FACTS_MAX_BODY_MB; Fastify stops reading (413) past it.
+  adapter.getInstance().addHook('onRoute', (route) => {
+    if (PUSH_ROUTE.test(route.url)) route.bodyLimit = options.config.facts.maxBodyBytes;
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     logger: options.logger ?? nestLogLevels(options.config.logLevel),
     abortOnError: false,
   });
-  app.setGlobalPrefix(API_PREFIX);
+  // The existing push clients' paths (fact_inventory, the collector agent) live outside the prefix.
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: COMPAT_ROUTES.map((path) => ({ path, method: RequestMethod.ALL })),
+  });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter(routes));
   const document = buildOpenApiDocument(app);

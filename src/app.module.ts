@@ -3,12 +3,14 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiIndexModule } from './api-index/api-index.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import type { LocalTokenKeys } from './auth/local-tokens.js';
+import { ChangesModule } from './changes/changes.module.js';
 import { CollectionModule } from './collection/collection.module.js';
 import { SECRET_BOX, SecretBox } from './common/crypto/secret-box.js';
 import { DATABASE_URL } from './common/tokens.js';
 import { PluginsModule } from './plugins/plugins.module.js';
 import { INVENTORY_CONFIG, type InventoryConfig } from './config/config.js';
 import { dataSourceOptions } from './database/data-source.js';
+import { FactsModule } from './facts/facts.module.js';
 import { HealthModule } from './health/health.module.js';
 import { PlatformModule } from './platform/platform.module.js';
 import { RbacModule } from './rbac/rbac.module.js';
@@ -16,6 +18,7 @@ import { PropertyDefinitionsModule } from './property-definitions/property-defin
 import { ProvidersModule } from './providers/providers.module.js';
 import { RelationshipsModule } from './relationships/relationships.module.js';
 import { ResourcesModule } from './resources/resources.module.js';
+import { RetentionModule } from './retention/retention.module.js';
 import { SightingsModule } from './sightings/sightings.module.js';
 import { TaxonomyModule } from './taxonomy/taxonomy.module.js';
 
@@ -61,6 +64,8 @@ const MODULES = [
   RelationshipsModule,
   TaxonomyModule,
   PropertyDefinitionsModule,
+  FactsModule,
+  ChangesModule,
 ];
 
 @Module({})
@@ -79,6 +84,7 @@ export class AppModule {
         AuthModule.forRoot(options.localTokenKeys!),
         RbacModule,
         HealthModule,
+        RetentionModule,
         ...MODULES,
       ],
     };

@@ -61,7 +61,7 @@ export class ForbiddenError extends DomainError {
 /** A body (or part of one) over its size limit. */
 export class PayloadTooLargeError extends DomainError {
   readonly status = 413;
-  constructor(detail: string, field?: string) {
+  constructor(detail = 'Request body is too large.', field?: string) {
     super(detail);
     if (field) this.extra.errors = { [field]: [detail] };
   }
@@ -80,4 +80,15 @@ export class MethodNotAllowedError extends DomainError {
 function firstMessage(errors: Record<string, string[]>): string {
   const [field, messages] = Object.entries(errors)[0] ?? [];
   return field ? `${field}: ${messages?.[0] ?? 'invalid'}` : 'Invalid input.';
+}
+
+/** Too many requests from one client: answered 429 with `Retry-After`. */
+export class RateLimitedError extends DomainError {
+  readonly status = 429;
+  constructor(
+    readonly retryAfterSeconds: number,
+    detail = `Rate limit exceeded. Wait ${Math.max(1, Math.ceil(retryAfterSeconds / 60))} minutes.`,
+  ) {
+    super(detail);
+  }
 }

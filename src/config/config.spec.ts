@@ -61,4 +61,43 @@ describe('loadConfig', () => {
   it('rejects a secret key of the wrong length', () => {
     expect(() => loadConfig({ INVENTORY_SECRET_KEY: 'abcd' })).toThrow(/INVENTORY_SECRET_KEY/);
   });
+
+  it('reads the push and retention settings, naming every bad value', () => {
+    const config = loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, ::1', FACTS_RATE_LIMIT_MINUTES: '5' });
+    expect(config.facts).toMatchObject({
+      anonymousOrganization: null,
+      rateLimitMinutes: 5,
+      maxBodyBytes: 16 * 1024 * 1024,
+      maxFieldBytes: 4 * 1024 * 1024,
+      trustedProxies: ['10.0.0.0/8', '::1'],
+      heartbeatTimeoutMinutes: 20,
+    });
+    expect(config.retention).toEqual({
+      retentionDays: 400,
+      historyMaxEntries: 0,
+      retentionCheckIntervalHours: 24,
+      historyCheckIntervalHours: 24,
+    });
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({
+        TRUSTED_PROXIES: '10.0.0.0/33,nope',
+        FACTS_MAX_BODY_MB: 'big',
+        RETENTION_DAYS: '0',
+        HEARTBEAT_TIMEOUT_MINUTES: '-1',
+      });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = error!.problems.join('\n');
+    for (const name of [
+      'TRUSTED_PROXIES',
+      'FACTS_MAX_BODY_MB',
+      'RETENTION_DAYS',
+      'HEARTBEAT_TIMEOUT_MINUTES',
+    ]) {
+      expect(text).toContain(name);
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 export type InventoryRole = 'all' | 'api' | 'worker';
@@ -29,6 +30,36 @@ export interface InventoryConfig {
   scheduleCheckSeconds: number;
   /** Named feature flags from INVENTORY_FEATURE_<NAME>=true|false. */
   featureFlags: Record<string, boolean>;
+  facts: FactsConfig;
+  retention: RetentionConfig;
+}
+
+/** Pushed inventory: who may push anonymously, how often, how much. */
+export interface FactsConfig {
+  /** Organization (id or name) anonymous fact_inventory pushes belong to; null: anonymous pushes are refused (401). */
+  anonymousOrganization: string | null;
+  /** One accepted anonymous submission per client address per this many minutes. */
+  rateLimitMinutes: number;
+  /** Total request body limit, bytes. */
+  maxBodyBytes: number;
+  /** Limit of each of system_facts, package_facts, local_facts (serialized), bytes. */
+  maxFieldBytes: number;
+  /** CIDRs whose X-Forwarded-For / X-Real-IP headers are believed. */
+  trustedProxies: string[];
+  /** A system without a heartbeat (or push) for this long becomes inactive. */
+  heartbeatTimeoutMinutes: number;
+  /** JSON or YAML file of change rules tried before the built-in ones; null: built-ins only. */
+  changeRulesFile: string | null;
+}
+
+/** Retention of snapshots and sightings (changes are never deleted). */
+export interface RetentionConfig {
+  /** Snapshots and sightings older than this go (first and latest snapshot of a host stay). */
+  retentionDays: number;
+  /** At most this many snapshots per host (0: no limit). */
+  historyMaxEntries: number;
+  retentionCheckIntervalHours: number;
+  historyCheckIntervalHours: number;
 }
 
 /** How gateway (Ansible Automation Platform) tokens are verified. */
@@ -89,6 +120,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
     return raw.toLowerCase() as T;
   };
 
+  const cidrList = (name: string): string[] => {
+    const raw = text(name);
+    if (raw === undefined) return [];
+    const entries = raw
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+    const bad = entries.filter((entry) => !isCidr(entry));
+    if (bad.length > 0)
+      problems.push(`${name} must be a comma-separated list of CIDRs (bad: ${bad.join(', ')})`);
+    return entries.filter((entry) => isCidr(entry));
+  };
+
   const databaseUrl = text('DATABASE_URL') ?? null;
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
@@ -128,6 +172,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
     pluginUploadMaxBytes: int('PLUGIN_UPLOAD_MAX_MB', 10, 1, 512) * 1024 * 1024,
     collectionLeaseSeconds: int('COLLECTION_LEASE_SECONDS', 60, 5, 3600),
     scheduleCheckSeconds: int('SCHEDULE_CHECK_SECONDS', 15, 1, 3600),
+    facts: {
+      anonymousOrganization: text('FACTS_ANONYMOUS_ORGANIZATION') ?? null,
+      rateLimitMinutes: int('FACTS_RATE_LIMIT_MINUTES', 30, 0, 525600),
+      maxBodyBytes: int('FACTS_MAX_BODY_MB', 16, 1, 1024) * MIB,
+      maxFieldBytes: int('FACTS_MAX_FIELD_MB', 4, 1, 1024) * MIB,
+      trustedProxies: cidrList('TRUSTED_PROXIES'),
+      heartbeatTimeoutMinutes: int('HEARTBEAT_TIMEOUT_MINUTES', 20, 1, 100000),
+      changeRulesFile: text('CHANGE_RULES_FILE') ?? null,
+    },
+    retention: {
+      retentionDays: int('RETENTION_DAYS', 400, 1, 100000),
+      historyMaxEntries: int('HISTORY_MAX_ENTRIES', 0, 0, 10000000),
+      retentionCheckIntervalHours: int('RETENTION_CHECK_INTERVAL_HOURS', 24, 1, 8760),
+      historyCheckIntervalHours: int('HISTORY_CHECK_INTERVAL_HOURS', 24, 1, 8760),
+    },
   };
   config.pluginsDir = resolve(text('INVENTORY_PLUGINS_DIR') ?? `${config.dataDir}/plugins`);
   const keyUrl = config.gateway.publicKeyUrl;
@@ -142,6 +201,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+const MIB = 1024 * 1024;
+
+/** `10.0.0.0/8`, `fd00::/8` or a single address (a /32 or /128). */
+export function isCidr(entry: string): boolean {
+  const [address, bits, ...rest] = entry.split('/');
+  if (rest.length > 0) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
 }
 
 /** Accepts 64 hex characters or base64 of exactly 32 bytes. */

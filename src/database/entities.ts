@@ -1,7 +1,9 @@
 import { ResourceChangeEntity } from '../changes/resource-change.entity.js';
 import { CollectionRunEntity } from '../collection/collection-run.entity.js';
 import { FactSnapshotEntity } from '../facts/fact-snapshot.entity.js';
+import { PushRateLimitEntity } from '../facts/push-rate-limit.entity.js';
 import { SystemEntity } from '../facts/system.entity.js';
+import { ScheduledJobEntity } from '../retention/scheduled-job.entity.js';
 import { ActivityEntryEntity } from '../platform/activity-entry.entity.js';
 import { OrganizationEntity } from '../platform/organization.entity.js';
 import { TeamEntity } from '../platform/team.entity.js';
@@ -37,4 +39,6 @@ export const ENTITIES = [
   ResourceChangeEntity,
   FactSnapshotEntity,
   SystemEntity,
+  PushRateLimitEntity,
+  ScheduledJobEntity,
 ];

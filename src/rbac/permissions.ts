@@ -17,6 +17,9 @@ export const PERMISSIONS = {
   'provider.change': 'Edit the provider',
   'provider.delete': 'Delete the provider and what was collected from it',
   'provider.collect': 'Trigger and cancel collection runs of the provider',
+  'system.view': 'See the push clients (systems) of the organization',
+  'system.add': 'Enroll systems in the organization, and push facts into it with your own credentials',
+  'system.change': 'Regenerate secrets of, suspend, resume and delete the systems of the organization',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

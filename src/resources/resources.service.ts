@@ -134,6 +134,11 @@ export class ResourcesService {
     return loadResourceHistory(this.db, await this.identity(actor, id), window);
   }
 
+  /** 404 unless the resource exists and the caller may see it (for nested lists of other modules). */
+  async assertVisible(actor: Actor, id: string): Promise<void> {
+    await this.identity(actor, id);
+  }
+
   /** The resource's identity and tracking fields; 404 when it does not exist or is not visible. */
   private async identity(actor: Actor, id: string) {
     const params = new SqlParams();

@@ -1,4 +1,11 @@
+import {
+  NESTED_CHANGE_LIST,
+  RESOURCE_CHANGE_LIST,
+  TIMELINE_LIST,
+} from '../../src/changes/resource-change.list-spec.js';
 import { COLLECTION_RUN_LIST } from '../../src/collection/collection-run.list-spec.js';
+import { FACT_SNAPSHOT_LIST } from '../../src/facts/fact-snapshot.list-spec.js';
+import { SYSTEM_LIST } from '../../src/facts/system.list-spec.js';
 import { allFilters } from '../../src/common/list/list-query.js';
 import type { FilterDef, ListSpec } from '../../src/common/list/list-spec.js';
 import {
@@ -25,6 +32,7 @@ import {
 } from '../../src/taxonomy/taxonomy.list-specs.js';
 import { http, startTestApp, type TestApp } from '../support/app.js';
 import { daysAgo, seedReadFixture } from '../support/factories.js';
+import { createSystem, loadDebianFacts } from '../support/facts.js';
 
 /**
  * The shared list-endpoint test (NetBox utilities/testing/api.py in spirit): every list
@@ -51,7 +59,13 @@ interface ListCase {
   orderBy?: Record<string, (row: Row) => unknown>;
   search?: { term: string; check: (row: Row) => boolean };
 }
-type Fixture = Awaited<ReturnType<typeof seedReadFixture>> & { platform: PlatformFixture };
+type Fixture = Awaited<ReturnType<typeof seedReadFixture>> & { platform: PlatformFixture; push: PushFixture };
+
+interface PushFixture {
+  systemB: { id: string; key: string };
+  pushedHost: string;
+  latestSha: string;
+}
 
 interface PlatformFixture {
   teamA: number;
@@ -69,6 +83,8 @@ interface PlatformFixture {
 const categorySortOrder = new Map<string, number>();
 const iso = (date: Date) => date.toISOString();
 const field = (name: string) => (row: Row) => row[name];
+/** A row's identity: its id, or its date for per-day lists (the timeline). */
+const rowKey = (row: Row | undefined) => row?.id ?? row?.date;
 
 const CASES: ListCase[] = [
   {
@@ -253,6 +269,139 @@ const CASES: ListCase[] = [
   },
 ];
 
+const SEVERITY_RANK = (r: Row) => ['info', 'low', 'medium', 'high', 'critical'].indexOf(r.severity);
+const changeProbes = () => ({
+  category: { value: 'os', field: field('category') },
+  severity: { value: 'high', field: field('severity') },
+  change_type: { value: 'removed', field: field('change_type') },
+  source: { value: 'heartbeat', field: field('source') },
+  field_path: { value: 'kernel', field: field('field_path') },
+  detected_after: { value: iso(daysAgo(1)), check: (r: Row) => new Date(r.detected_at) >= daysAgo(1.01) },
+  detected_before: { value: iso(daysAgo(1)), check: (r: Row) => new Date(r.detected_at) <= daysAgo(0.99) },
+});
+
+const PUSH_CASES: ListCase[] = [
+  {
+    name: 'systems',
+    path: () => '/systems/',
+    spec: SYSTEM_LIST,
+    probes: (f) => ({
+      organization: { value: String(f.orgA), field: field('organization') },
+      status: { value: 'active', field: field('status') },
+      suspended: { value: 'true', check: (r) => r.suspended === true },
+      name: { value: 'edge-a', field: field('name') },
+      system_key: { value: f.push.systemB.key, field: field('system_key') },
+      resource: { value: f.push.pushedHost, field: field('resource') },
+      last_heartbeat_after: {
+        value: iso(daysAgo(1)),
+        check: (r) => r.last_heartbeat_at !== null && new Date(r.last_heartbeat_at) >= daysAgo(1.01),
+      },
+      last_heartbeat_before: {
+        value: iso(daysAgo(1)),
+        check: (r) => r.last_heartbeat_at !== null && new Date(r.last_heartbeat_at) <= daysAgo(0.99),
+      },
+    }),
+    search: { term: 'EDGE-B', check: (r) => /edge-b/i.test(`${r.name} ${r.system_key} ${r.description}`) },
+  },
+  {
+    name: 'resource changes',
+    path: () => '/resource-changes/',
+    spec: RESOURCE_CHANGE_LIST,
+    probes: (f) => ({
+      ...changeProbes(),
+      resource: { value: f.resources.vms[0], field: field('resource') },
+      organization: { value: String(f.orgB), field: field('organization') },
+    }),
+    orderBy: { severity: SEVERITY_RANK },
+    search: {
+      term: 'NGINX',
+      check: (r) =>
+        /nginx/i.test(
+          `${r.field_path} ${JSON.stringify(r.previous_value)} ${JSON.stringify(r.current_value)}`,
+        ),
+    },
+  },
+  {
+    name: "a resource's changes",
+    path: (f) => `/resources/${f.resources.vms[0]}/changes/`,
+    spec: NESTED_CHANGE_LIST,
+    probes: changeProbes,
+    orderBy: { severity: SEVERITY_RANK },
+    search: {
+      term: 'eth0',
+      check: (r) => /eth0/i.test(`${r.field_path} ${JSON.stringify(r.current_value)}`),
+    },
+  },
+  {
+    name: "a resource's timeline",
+    path: (f) => `/resources/${f.resources.vms[0]}/timeline/`,
+    spec: TIMELINE_LIST,
+    probes: () => ({
+      date_after: { value: iso(daysAgo(3)), check: (r) => new Date(`${r.date}T23:59:59Z`) >= daysAgo(3) },
+      date_before: { value: iso(daysAgo(3)), check: (r) => new Date(`${r.date}T00:00:00Z`) <= daysAgo(3) },
+    }),
+  },
+  {
+    name: "a host's fact snapshots",
+    path: (f) => `/resources/${f.push.pushedHost}/facts/`,
+    spec: FACT_SNAPSHOT_LIST,
+    probes: (f) => ({
+      received_after: { value: iso(daysAgo(1)), check: (r) => new Date(r.received_at) >= daysAgo(1.01) },
+      received_before: { value: iso(daysAgo(1)), check: (r) => new Date(r.received_at) <= daysAgo(0.99) },
+      sha256: { value: f.push.latestSha, field: field('sha256') },
+      client_address: { value: '10.9.9.9', field: field('client_address') },
+    }),
+  },
+];
+
+/**
+ * Push data: three systems (one suspended and long silent, one active with a pushed
+ * host that has two snapshots, one never heard of), and hand-made changes of a VM over
+ * a week in several categories, severities, types and sources.
+ */
+async function seedPushFixture(
+  t: TestApp,
+  f: Awaited<ReturnType<typeof seedReadFixture>>,
+): Promise<PushFixture> {
+  const a = await createSystem(t, f.orgA, 'edge-a');
+  const b = await createSystem(t, f.orgB, 'edge-b');
+  await createSystem(t, f.orgA, 'edge-c');
+  const facts = loadDebianFacts();
+  const first = await http(`${t.api}/facts/`, { method: 'POST', json: facts, as: b.basic });
+  expect(first.status).toBe(201);
+  facts.system_facts.kernel = '6.1.0-99-amd64';
+  const second = await http(`${t.api}/facts/`, { method: 'POST', json: facts, as: b.basic });
+  expect(second.body.changed).toBe(true);
+  const host = second.body.resource as string;
+  await t.pool.query(
+    `UPDATE fact_snapshots SET received_at = $2, client_address = '10.9.9.9' WHERE id = $1`,
+    [first.body.snapshot, daysAgo(2)],
+  );
+  const latest = await t.pool.query(`SELECT sha256 FROM fact_snapshots WHERE id = $1`, [
+    second.body.snapshot,
+  ]);
+  await t.pool.query(
+    `UPDATE systems SET status = 'inactive', last_heartbeat_at = $2, suspended_at = now() WHERE id = $1`,
+    [a.id, daysAgo(3)],
+  );
+  const vm = f.resources.vms[0];
+  const changes = [
+    ['kernel', 'modified', 'os', 'high', 'fact_snapshot', daysAgo(0), '"6.1.0-9"', '"6.1.0-10"'],
+    ['packages.nginx', 'added', 'software', 'low', 'fact_snapshot', daysAgo(2), null, '{"version": "1.22"}'],
+    ['interfaces.eth0', 'removed', 'network', 'medium', 'collection_run', daysAgo(5), '{"mtu": 1500}', null],
+    ['system.status', 'modified', 'availability', 'info', 'heartbeat', daysAgo(5), '"inactive"', '"active"'],
+  ];
+  for (const [path, type, category, severity, source, at, prev, cur] of changes) {
+    await t.pool.query(
+      `INSERT INTO resource_changes (resource_id, organization_id, detected_at, source, field_path, change_type, category,
+         severity, previous_value, current_value)
+       SELECT id, organization_id, $2, $3, $4, $5, $6, $7, $8, $9 FROM resources WHERE id = $1`,
+      [vm, at, source, path, type, category, severity, prev, cur],
+    );
+  }
+  return { systemB: { id: b.id, key: b.system_key }, pushedHost: host, latestSha: latest.rows[0].sha256 };
+}
+
 const PLATFORM_CASES: ListCase[] = [
   {
     name: 'organizations',
@@ -342,6 +491,7 @@ const PLATFORM_CASES: ListCase[] = [
         check: (r) => r.timestamp <= f.platform.activityFrom,
       },
     }),
+    orderBy: { id: (r) => Number(r.id) },
     search: {
       term: 'NETWORK ENG',
       check: (r) => /network eng/i.test(`${r.object_repr} ${r.actor_username}`),
@@ -481,7 +631,7 @@ describe('every list endpoint', () => {
   beforeAll(async () => {
     t = await startTestApp();
     const read = await seedReadFixture(t.pool);
-    fixture = { ...read, platform: await seedPlatformFixture(t, read) };
+    fixture = { ...read, platform: await seedPlatformFixture(t, read), push: await seedPushFixture(t, read) };
     const categories = await http(`${t.api}/resource-categories/?page_size=100`);
     for (const c of categories.body.results) categorySortOrder.set(c.slug, c.sort_order);
   });
@@ -495,7 +645,7 @@ describe('every list endpoint', () => {
     return { count: res.body.count, rows: res.body.results };
   }
 
-  for (const c of [...CASES, ...PLATFORM_CASES]) {
+  for (const c of [...CASES, ...PLATFORM_CASES, ...PUSH_CASES]) {
     describe(c.name, () => {
       it('answers with the envelope', async () => {
         const res = await http(`${t.api}${c.path(fixture)}`);
@@ -586,9 +736,7 @@ describe('every list endpoint', () => {
             sorted: true,
           });
           // The id tie-breaker follows the direction, so descending is exactly ascending reversed.
-          expect(desc.body.results.map((r: Row) => r.id)).toEqual(
-            asc.body.results.map((r: Row) => r.id).reverse(),
-          );
+          expect(desc.body.results.map(rowKey)).toEqual(asc.body.results.map(rowKey).reverse());
         }
         const combined = await http(
           `${t.api}${c.path(fixture)}?ordering=${Object.keys(c.spec.ordering).slice(0, 2).join(',-')}`,
@@ -651,7 +799,7 @@ describe('every list endpoint', () => {
           const second = await http(first.body.next);
           expect(second.status).toBe(200);
           expect(second.body.previous).not.toContain('page=');
-          expect(second.body.results[0]?.id).not.toBe(first.body.results[0].id);
+          expect(rowKey(second.body.results[0])).not.toBe(rowKey(first.body.results[0]));
           const last = Math.ceil(first.body.count / 2);
           const beyond = await http(`${t.api}${c.path(fixture)}?page_size=2&page=${last + 1}`);
           expect(beyond.status).toBe(404);

@@ -7,7 +7,7 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, MethodNotAllowedError, UnauthorizedError } from '../errors.js';
+import { DomainError, MethodNotAllowedError, RateLimitedError, UnauthorizedError } from '../errors.js';
 import { classifyDatabaseError } from './database-errors.js';
 import type { RouteTable } from './method-not-allowed.js';
 
@@ -67,6 +67,13 @@ export class ApiExceptionFilter implements ExceptionFilter {
         status: 401,
         body: { detail: exception.message },
         headers: { 'WWW-Authenticate': 'Basic realm="inventory", Bearer realm="inventory"' },
+      };
+    }
+    if (exception instanceof RateLimitedError) {
+      return {
+        status: 429,
+        body: { detail: exception.message },
+        headers: { 'Retry-After': String(exception.retryAfterSeconds) },
       };
     }
     if (exception instanceof DomainError) {

@@ -124,7 +124,8 @@ export function parseListQuery(
   const filters = allFilters(spec);
 
   for (const [name, raw] of Object.entries(query)) {
-    if (RESERVED.has(name) || extraAllowed.includes(name)) continue;
+    if (RESERVED.has(name) || extraAllowed.includes(name) || (spec.extraParams && name in spec.extraParams))
+      continue;
     const def = filters[name];
     if (!def) {
       throw new InvalidQueryError(

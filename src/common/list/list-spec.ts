@@ -42,6 +42,8 @@ export interface ListSpec {
   defaultOrdering: string[];
   /** The unique column appended to every ORDER BY so pages are stable. */
   tieBreaker: string;
+  /** Other query parameters the endpoint reads itself (name → description), e.g. `include`. */
+  extraParams?: Record<string, string>;
 }
 
 export function defineListSpec(spec: {
@@ -50,6 +52,7 @@ export function defineListSpec(spec: {
   ordering: Record<string, string>;
   defaultOrdering: string[];
   tieBreaker: string;
+  extraParams?: Record<string, string>;
 }): ListSpec {
   for (const name of spec.defaultOrdering) {
     if (!(name.replace(/^-/, '') in spec.ordering))

@@ -58,6 +58,9 @@ export function ApiListQuery(spec: ListSpec) {
       }),
     );
   }
+  for (const [name, description] of Object.entries(spec.extraParams ?? {})) {
+    decorators.push(ApiQuery({ name, required: false, description, schema: { type: 'string' } }));
+  }
   for (const [name, def] of Object.entries(allFilters(spec))) {
     const schema = schemaFor(def);
     decorators.push(

@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ClientAddressResolver } from './client-address.js';
+import { contentHash, diffableDocument } from './fact-document.js';
+import { normalizeAnsibleFacts, normalizeCollectorInventory, usableIdentity } from './fact-normalizer.js';
+
+const fixture = JSON.parse(
+  readFileSync(join(process.cwd(), 'test/fixtures/ansible-debian12-facts.json'), 'utf8'),
+);
+
+describe('normalizeAnsibleFacts', () => {
+  it('reads a real Debian capture', () => {
+    const host = normalizeAnsibleFacts(fixture.system_facts);
+    expect(host).toMatchObject({
+      name: fixture.system_facts.hostname,
+      canonicalId: fixture.system_facts.machine_id,
+      vendorType: 'docker',
+      osType: 'linux',
+      osName: `Debian ${fixture.system_facts.distribution_version}`,
+      cpuCount: fixture.system_facts.processor_vcpus,
+      memoryMb: fixture.system_facts.memtotal_mb,
+    });
+    expect(host.diskGb).toBeGreaterThan(0);
+  });
+
+  it('prefers the SMBIOS UUID, ignores placeholders, accepts the ansible_ prefix', () => {
+    const host = normalizeAnsibleFacts({
+      ansible_product_uuid: '4211B0C2-5E7D-9A3F-1C2D-3E4F5A6B7C8D',
+      ansible_machine_id: 'abcdef0123456789abcdef0123456789',
+      ansible_virtualization_role: 'guest',
+      ansible_virtualization_type: 'VMware',
+      ansible_system: 'Win32NT',
+      ansible_hostname: 'WIN01',
+    });
+    expect(host).toMatchObject({
+      canonicalId: '4211b0c2-5e7d-9a3f-1c2d-3e4f5a6b7c8d',
+      vendorType: 'guest',
+      osType: 'windows',
+      name: 'WIN01',
+    });
+    for (const placeholder of ['NA', 'Not Settable', '00000000-0000-0000-0000-000000000000', '']) {
+      expect(usableIdentity(placeholder)).toBeNull();
+    }
+    expect(normalizeAnsibleFacts({ product_uuid: 'NA' }).canonicalId).toBeNull();
+    expect(
+      normalizeAnsibleFacts({ virtualization_role: 'host', virtualization_type: 'kvm' }).vendorType,
+    ).toBe('host');
+    expect(normalizeAnsibleFacts({}).vendorType).toBe('NA');
+  });
+
+  it('derives what it can from unknown shapes without failing', () => {
+    const host = normalizeAnsibleFacts({
+      devices: 'x',
+      interfaces: [1, null],
+      all_ipv4_addresses: 'nope',
+      memtotal_mb: 'lots',
+    });
+    expect(host).toMatchObject({ memoryMb: null, diskGb: null, ipAddresses: [], name: null });
+  });
+
+  it('reads collector-agent inventories', () => {
+    const host = normalizeCollectorInventory({
+      system_id: 'x',
+      data: {
+        os: { name: 'TestOS' },
+        networking: { hostname: 'h1' },
+        memory: { system: { total_bytes: 2 * 1024 ** 3 } },
+      },
+    });
+    expect(host).toMatchObject({ name: 'h1', osName: 'TestOS', memoryMb: 2048, vendorType: 'NA' });
+  });
+});
+
+describe('fact documents', () => {
+  it('hashes without volatile facts and groups interfaces and packages for the diff', () => {
+    const parts = {
+      system_facts: fixture.system_facts,
+      package_facts: fixture.package_facts,
+      local_facts: {},
+    };
+    const volatile = structuredClone(parts);
+    volatile.system_facts.uptime_seconds = 1;
+    volatile.system_facts.date_time = {};
+    expect(contentHash(volatile)).toBe(contentHash(parts));
+    volatile.system_facts.kernel = 'other';
+    expect(contentHash(volatile)).not.toBe(contentHash(parts));
+    const doc = diffableDocument(parts);
+    expect(Object.keys(doc.interfaces as object)).toEqual(expect.arrayContaining(['lo', 'eth0']));
+    expect(doc.eth0).toBeUndefined();
+    expect((doc.packages as Record<string, { version: string }>).bash.version).toBeDefined();
+    expect(doc.uptime_seconds).toBeUndefined();
+  });
+});
+
+describe('ClientAddressResolver', () => {
+  it('ignores forwarding headers from untrusted peers', () => {
+    const r = new ClientAddressResolver([]);
+    expect(r.resolve('10.0.0.5', { 'x-forwarded-for': '1.2.3.4' })).toBe('10.0.0.5');
+    expect(r.resolve('::ffff:10.0.0.5', {})).toBe('10.0.0.5');
+    expect(r.resolve(undefined, {})).toBeNull();
+  });
+
+  it('reads X-Forwarded-For from the right, skipping trusted hops, and X-Real-IP', () => {
+    const r = new ClientAddressResolver(['10.0.0.0/8', 'fd00::/8']);
+    expect(r.resolve('10.0.0.1', { 'x-forwarded-for': '6.6.6.6, 1.2.3.4, 10.0.0.7' })).toBe('1.2.3.4');
+    expect(r.resolve('10.0.0.1', { 'x-real-ip': '1.2.3.5' })).toBe('1.2.3.5');
+    expect(r.resolve('fd00::1', { 'x-forwarded-for': '2001:db8::1' })).toBe('2001:db8::1');
+    expect(r.resolve('10.0.0.1', { 'x-forwarded-for': 'junk' })).toBeNull();
+    expect(r.resolve('10.0.0.1', {})).toBe('10.0.0.1');
+  });
+});

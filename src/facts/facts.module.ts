@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { ResourcesModule } from '../resources/resources.module.js';
+import { FactSnapshotsController, FactSnapshotsService } from './fact-snapshots.controller.js';
+import { FactsCompatController, FactsController } from './facts.controller.js';
+import { FactsService } from './facts.service.js';
+import { HeartbeatsModule } from './heartbeats.module.js';
+import { SystemsController } from './systems.controller.js';
+import { SystemsService } from './systems.service.js';
+
+@Module({
+  imports: [ResourcesModule, HeartbeatsModule],
+  controllers: [SystemsController, FactsController, FactsCompatController, FactSnapshotsController],
+  providers: [SystemsService, FactsService, FactSnapshotsService],
+  exports: [FactsService, SystemsService],
+})
+export class FactsModule {}

@@ -1,0 +1,281 @@
+import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Actor } from '../auth/actor.js';
+import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationFailedError } from '../common/errors.js';
+import { classifyDatabaseError } from '../common/http/database-errors.js';
+import type { ParsedListQuery } from '../common/list/list-query.js';
+import { runList } from '../common/list/list-runner.js';
+import type { Page } from '../common/list/page.js';
+import { SqlParams } from '../common/list/sql-params.js';
+import { modifyReturning } from '../database/modify-returning.js';
+import { ActivityService, diffFields } from '../platform/activity.service.js';
+import { AccessService } from '../rbac/access.service.js';
+import type { CreateSystemDto, SystemDto, SystemWithSecretDto } from './dto/system.dto.js';
+
+interface SystemRow {
+  id: string;
+  name: string;
+  description: string;
+  organization_id: number;
+  organization_name: string;
+  system_key: string;
+  status: string;
+  suspended_at: Date | null;
+  last_heartbeat_at: Date | null;
+  resource_id: string | null;
+  created: Date;
+  modified: Date;
+}
+
+const SELECT = `sy.id, sy.name, sy.description, sy.organization_id, o.name AS organization_name, sy.system_key, sy.status,
+  sy.suspended_at, sy.last_heartbeat_at, sy.resource_id, sy.created, sy.modified`;
+const FROM = `systems sy JOIN organizations o ON o.id = sy.organization_id`;
+
+export function toSystemDto(row: SystemRow): SystemDto {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    organization: row.organization_id,
+    organization_name: row.organization_name,
+    system_key: row.system_key,
+    status: row.status,
+    suspended: row.suspended_at !== null,
+    suspended_at: row.suspended_at?.toISOString() ?? null,
+    last_heartbeat_at: row.last_heartbeat_at?.toISOString() ?? null,
+    resource: row.resource_id,
+    created: row.created.toISOString(),
+    modified: row.modified.toISOString(),
+  };
+}
+
+/** An authenticated push client. */
+export interface SystemPrincipal {
+  id: string;
+  systemKey: string;
+  organizationId: number;
+  resourceId: string | null;
+  status: string;
+}
+
+const KEY_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+/** `SYS-XXXX-XXXX-XXXX-XXXX`: 16 characters of an unambiguous alphabet (80 bits). */
+export function generateSystemKey(): string {
+  const groups = Array.from({ length: 4 }, () =>
+    Array.from({ length: 4 }, () => KEY_ALPHABET[randomInt(KEY_ALPHABET.length)]).join(''),
+  );
+  return `SYS-${groups.join('-')}`;
+}
+
+const generateSecret = () => randomBytes(24).toString('base64url');
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** How long a verified key:secret pair is remembered (so a fleet does not pay scrypt per push). */
+const VERIFICATION_TTL_MS = 5 * 60_000;
+const VERIFICATION_CACHE_MAX = 100_000;
+
+const auditFields = (s: SystemDto) => ({
+  name: s.name,
+  description: s.description,
+  organization: s.organization,
+  system_key: s.system_key,
+});
+
+/**
+ * Systems: push clients with their own credentials. The secret is stored as a salted
+ * scrypt hash and shown once (create, regenerate-secret); lists and reads need
+ * `system.view`, writes `system.add` / `system.change` on the organization.
+ */
+@Injectable()
+export class SystemsService {
+  /** sha256(key, secret, stored hash) → expiry: a regenerated secret (new hash) misses the cache. */
+  private readonly verified = new Map<string, number>();
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly access: AccessService,
+    private readonly activity: ActivityService,
+  ) {}
+
+  async list(actor: Actor, query: ParsedListQuery): Promise<Page<SystemDto>> {
+    return runList(this.db, query, {
+      select: SELECT,
+      from: FROM,
+      countFrom: 'systems sy',
+      where: await this.visible(actor, query.params),
+      map: toSystemDto,
+    });
+  }
+
+  async get(actor: Actor, id: string, manager: EntityManager = this.db.manager): Promise<SystemDto> {
+    const params = new SqlParams();
+    const where = [`sy.id = ${params.add(id)}`, ...(await this.visible(actor, params))];
+    const rows = await manager.query<SystemRow[]>(
+      `SELECT ${SELECT} FROM ${FROM} WHERE ${where.join(' AND ')}`,
+      params.values,
+    );
+    if (!rows[0]) throw new NotFoundError(`System ${id} not found.`);
+    return toSystemDto(rows[0]);
+  }
+
+  async create(actor: Actor, dto: CreateSystemDto): Promise<SystemWithSecretDto> {
+    const orgs = await this.db.query<{ id: number }[]>(`SELECT id FROM organizations WHERE id = $1`, [
+      dto.organization,
+    ]);
+    const visible =
+      orgs.length > 0 &&
+      ((await this.access.can(actor, 'organization.view', { organizationId: dto.organization })) ||
+        (await this.access.can(actor, 'system.view', { organizationId: dto.organization })));
+    if (!visible)
+      throw new ValidationFailedError({ organization: [`Organization ${dto.organization} does not exist.`] });
+    await this.access.require(
+      actor,
+      'system.add',
+      { organizationId: dto.organization },
+      'You cannot add systems to this organization.',
+    );
+    const secret = generateSecret();
+    const secretHash = await hashPassword(secret);
+    try {
+      return await this.db.transaction(async (manager) => {
+        const rows = await manager.query<{ id: string }[]>(
+          `INSERT INTO systems (name, description, organization_id, system_key, secret_hash) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+          [dto.name, dto.description ?? '', dto.organization, generateSystemKey(), secretHash],
+        );
+        const created = await this.get(actor, rows[0].id, manager);
+        await this.activity.record(manager, actor, {
+          operation: 'create',
+          objectType: 'system',
+          objectId: created.id,
+          objectRepr: created.name,
+          organizationId: created.organization,
+          changes: diffFields({}, auditFields(created)),
+        });
+        return { ...created, secret };
+      });
+    } catch (error) {
+      if (classifyDatabaseError(error) === 'unique')
+        throw new ValidationFailedError({
+          name: ['A system with this name already exists in the organization.'],
+        });
+      throw error;
+    }
+  }
+
+  async regenerateSecret(actor: Actor, id: string): Promise<SystemWithSecretDto> {
+    const secret = generateSecret();
+    const secretHash = await hashPassword(secret);
+    return this.action(actor, id, 'regenerate_secret', `secret_hash = $2`, [secretHash], (s) => ({
+      ...s,
+      secret,
+    }));
+  }
+
+  suspend(actor: Actor, id: string): Promise<SystemDto> {
+    return this.action(actor, id, 'suspend', `suspended_at = coalesce(suspended_at, now())`, [], (s) => s);
+  }
+
+  resume(actor: Actor, id: string): Promise<SystemDto> {
+    return this.action(actor, id, 'resume', `suspended_at = NULL`, [], (s) => s);
+  }
+
+  async remove(actor: Actor, id: string): Promise<void> {
+    await this.db.transaction(async (manager) => {
+      const system = await this.get(actor, id, manager);
+      await this.access.require(actor, 'system.change', { organizationId: system.organization });
+      await manager.query(`DELETE FROM systems WHERE id = $1`, [id]);
+      await this.activity.record(manager, actor, {
+        operation: 'delete',
+        objectType: 'system',
+        objectId: id,
+        objectRepr: system.name,
+        organizationId: system.organization,
+      });
+    });
+  }
+
+  private async action<T>(
+    actor: Actor,
+    id: string,
+    operation: string,
+    set: string,
+    params: unknown[],
+    shape: (system: SystemDto) => T,
+  ): Promise<T> {
+    return this.db.transaction(async (manager) => {
+      const before = await this.get(actor, id, manager);
+      await this.access.require(actor, 'system.change', { organizationId: before.organization });
+      await modifyReturning(
+        manager,
+        `UPDATE systems SET ${set}, modified = now() WHERE id = $1 RETURNING id`,
+        [id, ...params],
+      );
+      const after = await this.get(actor, id, manager);
+      await this.activity.record(manager, actor, {
+        operation,
+        objectType: 'system',
+        objectId: id,
+        objectRepr: after.name,
+        organizationId: after.organization,
+        changes:
+          operation === 'regenerate_secret'
+            ? { secret: ['$encrypted$', '$encrypted$'] }
+            : { suspended: [before.suspended, after.suspended] },
+      });
+      return shape(after);
+    });
+  }
+
+  /**
+   * Checks `system_key:secret` (HTTP Basic). Unknown key or wrong secret → 401; a
+   * suspended system → 403. A verified pair is remembered for a few minutes keyed by
+   * the stored hash too, so a regenerated secret takes effect at once; suspension is
+   * read from the row on every request.
+   */
+  async authenticate(systemKey: string, secret: string): Promise<SystemPrincipal> {
+    const rows = await this.db.query<
+      {
+        id: string;
+        organization_id: number;
+        resource_id: string | null;
+        status: string;
+        secret_hash: string;
+        suspended_at: Date | null;
+      }[]
+    >(
+      `SELECT id, organization_id, resource_id, status, secret_hash, suspended_at FROM systems WHERE system_key = $1`,
+      [systemKey],
+    );
+    const row = rows[0];
+    const cacheKey = row ? sha256(`${systemKey}\u0000${secret}\u0000${row.secret_hash}`) : '';
+    const cached = row ? (this.verified.get(cacheKey) ?? 0) > Date.now() : false;
+    if (!cached) {
+      const ok = await verifyPassword(secret, row?.secret_hash ?? DUMMY_HASH);
+      if (!row || !ok) throw new UnauthorizedError('Invalid system credentials.');
+      if (this.verified.size >= VERIFICATION_CACHE_MAX)
+        this.verified.delete(this.verified.keys().next().value as string);
+      this.verified.set(cacheKey, Date.now() + VERIFICATION_TTL_MS);
+    }
+    if (row.suspended_at !== null) throw new ForbiddenError('This system is suspended.');
+    return {
+      id: row.id,
+      systemKey,
+      organizationId: row.organization_id,
+      resourceId: row.resource_id,
+      status: row.status,
+    };
+  }
+
+  private async visible(actor: Actor, params: SqlParams): Promise<string[]> {
+    const scope = await this.access.scope(actor, 'system.view');
+    const condition = this.access.scopeCondition(scope, params, { organization: 'sy.organization_id' });
+    return condition ? [condition] : [];
+  }
+}
+
+/** A valid scrypt hash of a random secret: an unknown key costs as much as a wrong secret. */
+const DUMMY_HASH =
+  'scrypt$16384$8$1$3q2+7w==$C8qRAQj1Z4wnn0f0ePB1k2Q6Pc0JQ8DcZ3o4BvN3x1w8h2gqE5m4q0Vb2v6mF6y0nq7oJk5j3GZr0rD3q1c2wQ==';
