@@ -8,6 +8,7 @@ export default tseslint.config(
       'dist/**',
       'node_modules/**',
       '.data/**',
+      '.data-bench/**',
       'coverage/**',
       'jest.config.js',
       'eslint.config.js',
