@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../common/errors.js';
-import { classifyDatabaseError } from '../common/http/database-errors.js';
+import { inTransactionUnique } from '../common/http/database-errors.js';
 import type { ParsedListQuery } from '../common/list/list-query.js';
 import { runList } from '../common/list/list-runner.js';
 import type { Page } from '../common/list/page.js';
@@ -124,13 +124,11 @@ export class OrganizationsService {
     });
   }
 
-  private async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    try {
-      return await this.db.transaction(work);
-    } catch (error) {
-      if (classifyDatabaseError(error) === 'unique')
-        throw new ValidationFailedError({ name: ['An organization with this name already exists.'] });
-      throw error;
-    }
+  private write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return inTransactionUnique(
+      this.db,
+      work,
+      () => new ValidationFailedError({ name: ['An organization with this name already exists.'] }),
+    );
   }
 }

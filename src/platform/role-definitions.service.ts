@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { ConflictError, ForbiddenError, ValidationFailedError } from '../common/errors.js';
-import { classifyDatabaseError } from '../common/http/database-errors.js';
+import { inTransactionUnique } from '../common/http/database-errors.js';
 import type { ParsedListQuery } from '../common/list/list-query.js';
 import { queryOne, runList } from '../common/list/list-runner.js';
 import type { Page } from '../common/list/page.js';
@@ -129,13 +129,11 @@ export class RoleDefinitionsService {
     });
   }
 
-  private async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    try {
-      return await this.db.transaction(work);
-    } catch (error) {
-      if (classifyDatabaseError(error) === 'unique')
-        throw new ValidationFailedError({ name: ['A role definition with this name already exists.'] });
-      throw error;
-    }
+  private write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return inTransactionUnique(
+      this.db,
+      work,
+      () => new ValidationFailedError({ name: ['A role definition with this name already exists.'] }),
+    );
   }
 }

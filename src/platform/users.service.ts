@@ -5,7 +5,7 @@ import type { Actor } from '../auth/actor.js';
 import { AuthenticationService } from '../auth/authentication.service.js';
 import { hashPassword } from '../auth/passwords.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationFailedError } from '../common/errors.js';
-import { classifyDatabaseError } from '../common/http/database-errors.js';
+import { inTransactionUnique } from '../common/http/database-errors.js';
 import type { ParsedListQuery } from '../common/list/list-query.js';
 import { runList } from '../common/list/list-runner.js';
 import type { Page } from '../common/list/page.js';
@@ -194,13 +194,11 @@ export class UsersService {
     ];
   }
 
-  private async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    try {
-      return await this.db.transaction(work);
-    } catch (error) {
-      if (classifyDatabaseError(error) === 'unique')
-        throw new ValidationFailedError({ username: ['A user with this username already exists.'] });
-      throw error;
-    }
+  private write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return inTransactionUnique(
+      this.db,
+      work,
+      () => new ValidationFailedError({ username: ['A user with this username already exists.'] }),
+    );
   }
 }

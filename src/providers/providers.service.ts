@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { SECRET_BOX, SecretBox } from '../common/crypto/secret-box.js';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../common/errors.js';
-import { classifyDatabaseError } from '../common/http/database-errors.js';
+import { inTransactionUnique } from '../common/http/database-errors.js';
 import type { ParsedListQuery } from '../common/list/list-query.js';
 import { runList } from '../common/list/list-runner.js';
 import type { Page } from '../common/list/page.js';
@@ -409,13 +409,7 @@ export class ProvidersService {
     });
   }
 
-  /** Runs a write in a transaction; a unique-index race on the name becomes the same 400 as the pre-check. */
-  private async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    try {
-      return await this.db.transaction(work);
-    } catch (error) {
-      if (classifyDatabaseError(error) === 'unique') throw this.nameTaken('this organization');
-      throw error;
-    }
+  private write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return inTransactionUnique(this.db, work, () => this.nameTaken('this organization'));
   }
 }

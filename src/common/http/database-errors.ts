@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 /**
  * Classifies errors raised by `pg`/TypeORM. PostgreSQL error codes come from
  * https://www.postgresql.org/docs/current/errcodes-appendix.html.
@@ -34,4 +35,21 @@ export function classifyDatabaseError(error: unknown): DatabaseErrorKind {
   if (code === '22P02' || code === '22007' || code === '22008' || code === '22003') return 'invalid_text';
   if (code === '23514') return 'check';
   return null;
+}
+
+/**
+ * Runs a write transaction; a unique-index violation (a race the service's own
+ * pre-check could not see, or the only check) becomes the given 400 instead of a 409.
+ */
+export async function inTransactionUnique<T>(
+  db: { transaction<R>(work: (manager: EntityManager) => Promise<R>): Promise<R> },
+  work: (manager: EntityManager) => Promise<T>,
+  onDuplicate: () => Error,
+): Promise<T> {
+  try {
+    return await db.transaction(work);
+  } catch (error) {
+    if (classifyDatabaseError(error) === 'unique') throw onDuplicate();
+    throw error;
+  }
 }
