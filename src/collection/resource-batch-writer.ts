@@ -98,8 +98,9 @@ const TRACKED: [string, string, string][] = [
  * Writes one batch (about 1,000 records) in ONE statement, so the whole batch costs one
  * round trip and the database does the set work:
  * - `before` reads the existing rows of the batch by (provider_id, ems_ref);
- * - `touched`: rows whose content hash is unchanged only get last_seen_at/seen_count
- *   (no rewrite of the wide row's content, no change detection);
+ * - `touched`: rows whose content hash is unchanged are not rewritten at all: their narrow
+ *   resource_tracking row gets last_seen_at and one more seen_count (a HOT update; see
+ *   src/resources/resource-tracking.sql.ts), no change detection;
  * - `written`: new rows are inserted, changed (or restored) rows upserted;
  * - `sighted`: one sighting per record of the batch;
  * - `changed`: the tracked fields and property keys that differ become resource_changes
@@ -121,10 +122,11 @@ before AS (
   FROM resources r JOIN input i ON r.provider_id = $2 AND r.ems_ref = i.ems_ref
 ),
 touched AS (
-  UPDATE resources r SET last_seen_at = $4, seen_count = r.seen_count + 1
-  FROM before b JOIN input i ON i.ems_ref = b.ems_ref
-  WHERE r.id = b.id AND b.content_hash = i.content_hash AND b.removed_at IS NULL
-  RETURNING r.id, r.ems_ref
+  INSERT INTO resource_tracking AS rt (resource_id, last_seen_at, seen_count)
+  SELECT b.id, $4, 1 FROM before b JOIN input i ON i.ems_ref = b.ems_ref
+  WHERE b.content_hash = i.content_hash AND b.removed_at IS NULL
+  ON CONFLICT (resource_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at, seen_count = rt.seen_count + 1
+  RETURNING rt.resource_id AS id
 ),
 written AS (
   INSERT INTO resources AS r (provider_id, organization_id, ems_ref, ${WRITABLE.join(', ')}, first_discovered_at, last_seen_at, seen_count)
@@ -140,7 +142,8 @@ written AS (
 sighted AS (
   INSERT INTO resource_sightings (resource_id, provider_id, organization_id, collection_run_id, seen_at, state, power_state, cpu_count, memory_mb, disk_gb, metrics)
   SELECT s.id, $2, $3, $5, $4, i.state, i.power_state, i.cpu_count, i.memory_mb, i.disk_gb, coalesce(i.metrics, '{}')
-  FROM (SELECT id, ems_ref FROM touched UNION ALL SELECT id, ems_ref FROM written) s JOIN input i ON i.ems_ref = s.ems_ref
+  FROM (SELECT b.id, b.ems_ref FROM touched t JOIN before b ON b.id = t.id UNION ALL SELECT id, ems_ref FROM written) s
+  JOIN input i ON i.ems_ref = s.ems_ref
   RETURNING 1
 ),
 changed AS (
@@ -233,8 +236,8 @@ export async function writeStagedRelationships(
 
 /**
  * After a successful full run: resources and relationships of the provider that the
- * run did not see (last seen before it started) are marked removed, each resource
- * with a change row. Returns the number of resources removed.
+ * run did not see (last seen before it started, on the row and in resource_tracking) are
+ * marked removed, each resource with a change row. Returns the number of resources removed.
  */
 export async function markUnseenRemoved(
   db: Queryable,
@@ -243,8 +246,9 @@ export async function markUnseenRemoved(
 ): Promise<number> {
   const rows = await db.query<{ removed: number }[]>(
     `WITH gone AS (
-       UPDATE resources SET removed_at = $4, modified = now()
-       WHERE provider_id = $1 AND removed_at IS NULL AND last_seen_at < $5
+       UPDATE resources r SET removed_at = $4, modified = now()
+       WHERE r.provider_id = $1 AND r.removed_at IS NULL AND r.last_seen_at < $5
+         AND NOT EXISTS (SELECT 1 FROM resource_tracking rt WHERE rt.resource_id = r.id AND rt.last_seen_at >= $5)
        RETURNING id
      ),
      changed AS (
