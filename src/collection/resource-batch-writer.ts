@@ -97,7 +97,8 @@ const TRACKED: [string, string, string][] = [
 /**
  * Writes one batch (about 1,000 records) in ONE statement, so the whole batch costs one
  * round trip and the database does the set work:
- * - `before` reads the existing rows of the batch by (provider_id, ems_ref);
+ * - `before` reads the existing rows of the batch by (provider_id, ems_ref), as index
+ *   lookups of the batch's keys (never a scan of all the provider's rows);
  * - `touched`: rows whose content hash is unchanged are not rewritten at all: their narrow
  *   resource_tracking row gets last_seen_at and one more seen_count (a HOT update; see
  *   src/resources/resource-tracking.sql.ts), no change detection;
@@ -118,8 +119,15 @@ export async function writeResourceBatch(
   const sql = `
 WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${COLUMNS})),
 before AS (
-  SELECT r.id, r.ems_ref, r.content_hash, r.removed_at, ${TRACKED.map(([f]) => `r.${f}`).join(', ')}, r.properties
-  FROM resources r JOIN input i ON r.provider_id = $2 AND r.ems_ref = i.ems_ref
+  -- One unique-index lookup per record (the LIMIT keeps the lateral subquery from being
+  -- flattened into a join): jsonb_to_recordset is estimated at 100 rows and the provider's
+  -- statistics lag behind a fresh fill, so a plain join read ALL of the provider's rows
+  -- into a hash for every batch.
+  SELECT r.*
+  FROM input i CROSS JOIN LATERAL (
+    SELECT r.id, r.ems_ref, r.content_hash, r.removed_at, ${TRACKED.map(([f]) => `r.${f}`).join(', ')}, r.properties
+    FROM resources r WHERE r.provider_id = $2 AND r.ems_ref = i.ems_ref LIMIT 1
+  ) r
 ),
 touched AS (
   INSERT INTO resource_tracking AS rt (resource_id, last_seen_at, seen_count)
