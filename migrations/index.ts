@@ -5,6 +5,7 @@ import { ManagedRoles1764000000003 } from './1764000000003-managed-roles.js';
 import { CollectionEngine1764000000004 } from './1764000000004-collection-engine.js';
 import { ReadPathIndexes1764000000005 } from './1764000000005-read-path-indexes.js';
 import { PushedInventory1764600000000 } from './1764600000000-pushed-inventory.js';
+import { ResourceTracking1764700000000 } from './1764700000000-resource-tracking.js';
 
 /** Every migration, in order, as classes (not globs) so dist/ and jest load the same list. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   CollectionEngine1764000000004,
   ReadPathIndexes1764000000005,
   PushedInventory1764600000000,
+  ResourceTracking1764700000000,
 ];

@@ -101,6 +101,7 @@ export class CollectionExecutor {
     );
     renewal.unref();
     let provider: ProviderRow | undefined;
+    let inFlight: Promise<void> | undefined;
     try {
       [provider] = await this.db.query<ProviderRow[]>(
         `SELECT id, name, organization_id, vendor, provider_type, endpoint, connection_config FROM providers WHERE id = $1`,
@@ -137,20 +138,40 @@ export class CollectionExecutor {
       const seen = new Set<string>();
       let resources: PreparedResource[] = [];
       let edges: { source: string; target: string; type: string }[] = [];
-      const flush = async () => {
-        if (resources.length) {
-          const outcome = await writeResourceBatch(this.db, target, resources);
+      // One batch is written while the next is collected and prepared (the plugin and the
+      // hashing run in Node, the batch statement in PostgreSQL): at most one write in flight,
+      // and the lease and cancel check still happen between batches.
+      const write = async (batch: PreparedResource[], batchEdges: typeof edges) => {
+        if (batch.length) {
+          const outcome = await writeResourceBatch(this.db, target, batch);
           counters.created += outcome.created;
           counters.updated += outcome.updated;
           counters.unchanged += outcome.unchanged;
-          resources = [];
         }
-        if (edges.length) {
-          await stageRelationships(this.db, run.id, edges);
-          edges = [];
-        }
+        if (batchEdges.length) await stageRelationships(this.db, run.id, batchEdges);
+      };
+      const settle = async () => {
+        const pending = inFlight;
+        inFlight = undefined;
+        await pending;
+      };
+      const checkpoint = async () => {
         this.react(await this.renewLease(run.id, counters.found), abort);
         if (abort.signal.aborted) throw abort.signal.reason;
+      };
+      const flush = async (last = false) => {
+        await settle();
+        await checkpoint();
+        if (resources.length || edges.length) {
+          inFlight = write(resources, edges);
+          inFlight.catch(() => undefined); // awaited by the next flush (or the error path)
+          resources = [];
+          edges = [];
+        }
+        if (last) {
+          await settle();
+          await checkpoint();
+        }
       };
       for await (const record of registered.plugin.collect(ctx)) {
         if (abort.signal.aborted) throw abort.signal.reason;
@@ -177,7 +198,7 @@ export class CollectionExecutor {
         }
         if (resources.length >= this.batchSize || edges.length >= this.batchSize * 3) await flush();
       }
-      await flush();
+      await flush(true);
       const relationships = await writeStagedRelationships(this.db, target);
       if (relationships.dangling > 0)
         warn(`${relationships.dangling} relationship(s) name a resource this run did not report`);
@@ -185,6 +206,7 @@ export class CollectionExecutor {
       if (full) counters.removed = await markUnseenRemoved(this.db, target, runStart);
       return await this.finish(run.id, provider.id, 'completed', counters, warnings, '', started, runStart);
     } catch (error) {
+      await inFlight?.catch(() => undefined);
       const canceled = abort.signal.aborted && !(abort.signal.reason instanceof RunAborted);
       await this.db
         .query(`DELETE FROM collection_relationship_staging WHERE run_id = $1`, [run.id])

@@ -97,9 +97,11 @@ const TRACKED: [string, string, string][] = [
 /**
  * Writes one batch (about 1,000 records) in ONE statement, so the whole batch costs one
  * round trip and the database does the set work:
- * - `before` reads the existing rows of the batch by (provider_id, ems_ref);
- * - `touched`: rows whose content hash is unchanged only get last_seen_at/seen_count
- *   (no rewrite of the wide row's content, no change detection);
+ * - `before` reads the existing rows of the batch by (provider_id, ems_ref), as index
+ *   lookups of the batch's keys (never a scan of all the provider's rows);
+ * - `touched`: rows whose content hash is unchanged are not rewritten at all: their narrow
+ *   resource_tracking row gets last_seen_at and one more seen_count (a HOT update; see
+ *   src/resources/resource-tracking.sql.ts), no change detection;
  * - `written`: new rows are inserted, changed (or restored) rows upserted;
  * - `sighted`: one sighting per record of the batch;
  * - `changed`: the tracked fields and property keys that differ become resource_changes
@@ -117,14 +119,22 @@ export async function writeResourceBatch(
   const sql = `
 WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${COLUMNS})),
 before AS (
-  SELECT r.id, r.ems_ref, r.content_hash, r.removed_at, ${TRACKED.map(([f]) => `r.${f}`).join(', ')}, r.properties
-  FROM resources r JOIN input i ON r.provider_id = $2 AND r.ems_ref = i.ems_ref
+  -- One unique-index lookup per record (the LIMIT keeps the lateral subquery from being
+  -- flattened into a join): jsonb_to_recordset is estimated at 100 rows and the provider's
+  -- statistics lag behind a fresh fill, so a plain join read ALL of the provider's rows
+  -- into a hash for every batch.
+  SELECT r.*
+  FROM input i CROSS JOIN LATERAL (
+    SELECT r.id, r.ems_ref, r.content_hash, r.removed_at, ${TRACKED.map(([f]) => `r.${f}`).join(', ')}, r.properties
+    FROM resources r WHERE r.provider_id = $2 AND r.ems_ref = i.ems_ref LIMIT 1
+  ) r
 ),
 touched AS (
-  UPDATE resources r SET last_seen_at = $4, seen_count = r.seen_count + 1
-  FROM before b JOIN input i ON i.ems_ref = b.ems_ref
-  WHERE r.id = b.id AND b.content_hash = i.content_hash AND b.removed_at IS NULL
-  RETURNING r.id, r.ems_ref
+  INSERT INTO resource_tracking AS rt (resource_id, last_seen_at, seen_count)
+  SELECT b.id, $4, 1 FROM before b JOIN input i ON i.ems_ref = b.ems_ref
+  WHERE b.content_hash = i.content_hash AND b.removed_at IS NULL
+  ON CONFLICT (resource_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at, seen_count = rt.seen_count + 1
+  RETURNING rt.resource_id AS id
 ),
 written AS (
   INSERT INTO resources AS r (provider_id, organization_id, ems_ref, ${WRITABLE.join(', ')}, first_discovered_at, last_seen_at, seen_count)
@@ -140,7 +150,8 @@ written AS (
 sighted AS (
   INSERT INTO resource_sightings (resource_id, provider_id, organization_id, collection_run_id, seen_at, state, power_state, cpu_count, memory_mb, disk_gb, metrics)
   SELECT s.id, $2, $3, $5, $4, i.state, i.power_state, i.cpu_count, i.memory_mb, i.disk_gb, coalesce(i.metrics, '{}')
-  FROM (SELECT id, ems_ref FROM touched UNION ALL SELECT id, ems_ref FROM written) s JOIN input i ON i.ems_ref = s.ems_ref
+  FROM (SELECT b.id, b.ems_ref FROM touched t JOIN before b ON b.id = t.id UNION ALL SELECT id, ems_ref FROM written) s
+  JOIN input i ON i.ems_ref = s.ems_ref
   RETURNING 1
 ),
 changed AS (
@@ -233,8 +244,8 @@ export async function writeStagedRelationships(
 
 /**
  * After a successful full run: resources and relationships of the provider that the
- * run did not see (last seen before it started) are marked removed, each resource
- * with a change row. Returns the number of resources removed.
+ * run did not see (last seen before it started, on the row and in resource_tracking) are
+ * marked removed, each resource with a change row. Returns the number of resources removed.
  */
 export async function markUnseenRemoved(
   db: Queryable,
@@ -243,8 +254,9 @@ export async function markUnseenRemoved(
 ): Promise<number> {
   const rows = await db.query<{ removed: number }[]>(
     `WITH gone AS (
-       UPDATE resources SET removed_at = $4, modified = now()
-       WHERE provider_id = $1 AND removed_at IS NULL AND last_seen_at < $5
+       UPDATE resources r SET removed_at = $4, modified = now()
+       WHERE r.provider_id = $1 AND r.removed_at IS NULL AND r.last_seen_at < $5
+         AND NOT EXISTS (SELECT 1 FROM resource_tracking rt WHERE rt.resource_id = r.id AND rt.last_seen_at >= $5)
        RETURNING id
      ),
      changed AS (

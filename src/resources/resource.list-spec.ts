@@ -1,6 +1,7 @@
 import { idOrSlug } from '../common/list/common-filters.js';
 import { defineListSpec, filter } from '../common/list/list-spec.js';
 import { POWER_STATES, RESOURCE_STATES } from './resource.enums.js';
+import { LAST_SEEN_AT_SQL, SEEN_COUNT_SQL } from './resource-tracking.sql.js';
 
 /** The exact expression the trigram index IDX_resources_search_trgm is built on (see the initial migration). */
 export const RESOURCE_SEARCH_EXPRESSION = `r.name || ' ' || r.ems_ref || ' ' || coalesce(r.canonical_id, '') || ' ' || r.fqdn || ' ' || r.vendor_type`;
@@ -63,15 +64,15 @@ export const RESOURCE_LIST = defineListSpec({
     }),
     cpu_count: filter.int('r.cpu_count', 'vCPU count (repeatable); lookups __gte, __lte, __n.'),
     memory_mb: filter.int('r.memory_mb', 'Memory in MB (repeatable); lookups __gte, __lte, __n.'),
-    seen_count_min: filter.min('r.seen_count', 'Seen by at least this many collections.'),
-    seen_count_max: filter.max('r.seen_count', 'Seen by at most this many collections.'),
+    seen_count_min: filter.min(SEEN_COUNT_SQL, 'Seen by at least this many collections.'),
+    seen_count_max: filter.max(SEEN_COUNT_SQL, 'Seen by at most this many collections.'),
     first_discovered_after: filter.after('r.first_discovered_at', 'First discovered at or after (ISO 8601).'),
     first_discovered_before: filter.before(
       'r.first_discovered_at',
       'First discovered at or before (ISO 8601).',
     ),
-    last_seen_after: filter.after('r.last_seen_at', 'Last seen at or after (ISO 8601).'),
-    last_seen_before: filter.before('r.last_seen_at', 'Last seen at or before (ISO 8601).'),
+    last_seen_after: filter.after(LAST_SEEN_AT_SQL, 'Last seen at or after (ISO 8601).'),
+    last_seen_before: filter.before(LAST_SEEN_AT_SQL, 'Last seen at or before (ISO 8601).'),
     removed: filter.custom({
       type: 'bool',
       description: 'true: only resources no longer found by their provider; false: only current ones.',
@@ -87,8 +88,8 @@ export const RESOURCE_LIST = defineListSpec({
     name: 'r.name',
     state: 'r.state',
     first_discovered_at: 'r.first_discovered_at',
-    last_seen_at: 'r.last_seen_at',
-    seen_count: 'r.seen_count',
+    last_seen_at: LAST_SEEN_AT_SQL,
+    seen_count: SEEN_COUNT_SQL,
     boot_time: 'r.boot_time',
     ems_created_on: 'r.ems_created_on',
     cpu_count: 'r.cpu_count',

@@ -14,6 +14,7 @@ import { ResourceSightingsService } from '../sightings/resource-sightings.servic
 import type { ResourceDetailDto, ResourceDto } from './dto/resource.dto.js';
 import type { ResourceHistoryDto } from './dto/resource-history.dto.js';
 import { DEFAULT_TIMELINE_LIMIT, loadResourceHistory, MAX_TIMELINE_LIMIT } from './resource-history.query.js';
+import { LAST_SEEN_AT_SQL, SEEN_COUNT_SQL } from './resource-tracking.sql.js';
 
 type Timestamp = Date | null;
 interface ResourceRow extends Omit<
@@ -40,7 +41,7 @@ const COLUMNS = `r.id, r.name, r.provider_id AS provider, p.name AS provider_nam
   r.ems_ref, r.canonical_id, r.vendor_identifiers, r.state, r.power_state, r.region, r.availability_zone,
   r.cloud_tenant, r.flavor, r.fqdn, r.ip_addresses, r.os_type, r.os_name, r.cpu_count, r.memory_mb, r.disk_gb,
   r.properties, r.provider_tags, r.description, r.boot_time, r.ems_created_on, r.first_discovered_at,
-  r.last_seen_at, r.seen_count, r.removed_at, r.created, r.modified`;
+  ${LAST_SEEN_AT_SQL} AS last_seen_at, ${SEEN_COUNT_SQL} AS seen_count, r.removed_at, r.created, r.modified`;
 const FROM = `resources r
   JOIN providers p ON p.id = r.provider_id
   JOIN resource_types t ON t.id = r.resource_type_id
@@ -145,7 +146,7 @@ export class ResourcesService {
     const where = [`r.id = ${params.add(id)}`, ...(await this.visible(actor, params))];
     const rows = await this.db.query<Parameters<typeof loadResourceHistory>[1][]>(
       `SELECT r.id, r.canonical_id, r.vendor_identifiers, r.ems_ref, r.name, r.provider_id, r.first_discovered_at,
-              r.last_seen_at, r.seen_count, r.removed_at FROM resources r WHERE ${where.join(' AND ')}`,
+              ${LAST_SEEN_AT_SQL} AS last_seen_at, ${SEEN_COUNT_SQL} AS seen_count, r.removed_at FROM resources r WHERE ${where.join(' AND ')}`,
       params.values,
     );
     if (!rows[0]) throw new NotFoundError(`Resource ${id} not found.`);
