@@ -56,7 +56,7 @@ const stats = (avg: number | null, min: number | null, max: number | null): Stat
  *   range scan with LIMIT), then returns them oldest first.
  */
 export async function loadResourceHistory(
-  db: Queryable,
+  db: Queryable & { transaction<T>(work: (manager: Queryable) => Promise<T>): Promise<T> },
   resource: {
     id: string;
     canonical_id: string | null;
@@ -75,16 +75,21 @@ export async function loadResourceHistory(
   const windowParams = [resource.id, window.seenAfter, window.seenBefore];
   const windowed = window.seenAfter !== null || window.seenBefore !== null;
   const [summaryRows, windowRows, timelineRows] = await Promise.all([
-    db.query<SummaryRow[]>(
-      `SELECT count(*)::int AS total,
+    // One serial scan: on a small machine parallel workers only compete for the same
+    // cores (measured faster without them at 100,000 sightings).
+    db.transaction(async (manager) => {
+      await manager.query('SET LOCAL max_parallel_workers_per_gather = 0');
+      return manager.query<SummaryRow[]>(
+        `SELECT count(*)::int AS total,
               ${STATES_OBSERVED} AS states,
               min(s.seen_at) AS first_at, max(s.seen_at) AS last_at,
               avg(s.cpu_count)::float8 AS cpu_avg, min(s.cpu_count) AS cpu_min, max(s.cpu_count) AS cpu_max,
               avg(s.memory_mb)::float8 AS mem_avg, min(s.memory_mb) AS mem_min, max(s.memory_mb) AS mem_max,
               avg(s.disk_gb)::float8 AS disk_avg, min(s.disk_gb) AS disk_min, max(s.disk_gb) AS disk_max
        FROM resource_sightings s WHERE s.resource_id = $1`,
-      [resource.id],
-    ),
+        [resource.id],
+      );
+    }),
     // Without a window the window is everything: the summary's count already says how many.
     windowed
       ? db.query<{ total: number }[]>(
