@@ -12,6 +12,7 @@ import { INVENTORY_CONFIG, type InventoryConfig } from './config/config.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { FactsModule } from './facts/facts.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule, MetricsRoutesModule } from './metrics/metrics.module.js';
 import { PlatformModule } from './platform/platform.module.js';
 import { RbacModule } from './rbac/rbac.module.js';
 import { PropertyDefinitionsModule } from './property-definitions/property-definitions.module.js';
@@ -83,7 +84,9 @@ export class AppModule {
         }),
         AuthModule.forRoot(options.localTokenKeys!),
         RbacModule,
+        MetricsModule,
         HealthModule,
+        MetricsRoutesModule,
         RetentionModule,
         ...MODULES,
       ],

@@ -32,6 +32,8 @@ export interface InventoryConfig {
   featureFlags: Record<string, boolean>;
   facts: FactsConfig;
   retention: RetentionConfig;
+  /** Bearer token GET /metrics/ requires; null: the metrics are public. */
+  metricsToken: string | null;
 }
 
 /** Pushed inventory: who may push anonymously, how often, how much. */
@@ -181,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
       heartbeatTimeoutMinutes: int('HEARTBEAT_TIMEOUT_MINUTES', 20, 1, 100000),
       changeRulesFile: text('CHANGE_RULES_FILE') ?? null,
     },
+    metricsToken: text('METRICS_TOKEN') ?? null,
     retention: {
       retentionDays: int('RETENTION_DAYS', 400, 1, 100000),
       historyMaxEntries: int('HISTORY_MAX_ENTRIES', 0, 0, 10000000),

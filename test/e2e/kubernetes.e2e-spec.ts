@@ -159,8 +159,8 @@ describe('the probe paths the manifests use', () => {
     await worker?.close();
   });
 
-  it.each(['/api/inventory/v1/ping/', '/api/inventory/v1/health/'])(
-    '%s answers 200 without credentials on the api and worker roles',
+  it.each(['/api/inventory/v1/ping/', '/api/inventory/v1/health/', '/api/inventory/v1/metrics/'])(
+    '%s answers 200 without credentials on the api and worker roles (probes, scraping)',
     async (path) => {
       for (const t of [api, worker])
         expect((await http(`${t.root}${path}`, { anonymous: true })).status).toBe(200);
