@@ -10,6 +10,7 @@ import { ApiExceptionFilter } from './common/http/exception.filter.js';
 import { RouteTable } from './common/http/method-not-allowed.js';
 import { createValidationPipe } from './common/http/validation.pipe.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { registerRequestLogging } from './logging/logging.js';
 import { COMPAT_ROUTES, PUSH_ROUTE } from './facts/facts.controller.js';
 import type { LogLevel } from './config/config.js';
 import { ALIAS_PREFIX, API_PREFIX, VERSION } from './version.js';
@@ -47,6 +48,7 @@ export async function createApp(
     trustProxy: false,
   });
   routes.attach(adapter.getInstance());
+  if (options.requestLogger) registerRequestLogging(adapter.getInstance(), options.requestLogger);
   await adapter.getInstance().register(multipart, { limits: { files: 1, fields: 10 } });
   if (options.config.role === 'worker') {
     // A worker runs jobs; it answers health probes and metrics only.

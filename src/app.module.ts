@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Logger as PinoLogger } from 'pino';
 import { ApiIndexModule } from './api-index/api-index.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import type { LocalTokenKeys } from './auth/local-tokens.js';
@@ -29,6 +30,8 @@ export interface AppOptions {
   secretBox: SecretBox;
   /** Signs and verifies the tokens the service issues itself; default: the key pair in the data folder. */
   localTokenKeys?: LocalTokenKeys;
+  /** Writes one structured line per request (request id, trace id, user, route, status, latency). */
+  requestLogger?: PinoLogger;
   /** Build the app without connecting (to render the OpenAPI document). */
   withoutDatabase?: boolean;
 }

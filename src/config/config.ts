@@ -13,6 +13,8 @@ export interface InventoryConfig {
   dataDir: string;
   role: InventoryRole;
   logLevel: LogLevel;
+  /** `json`, `pretty` or `auto` (pretty when stdout is a terminal). */
+  logFormat: 'json' | 'pretty' | 'auto';
   migrationsRun: boolean;
   /** 32-byte key for AES-256-GCM; null means "generate one into the data folder". */
   secretKey: Buffer | null;
@@ -158,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
     dataDir: resolve(text('INVENTORY_DATA_DIR') ?? './.data'),
     role: oneOf('INVENTORY_ROLE', ROLES, 'all'),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: oneOf('LOG_FORMAT', ['json', 'pretty', 'auto'] as const, 'auto'),
     migrationsRun: bool('MIGRATIONS_RUN', true),
     secretKey,
     databasePoolSize: int('DATABASE_POOL_SIZE', 10, 1, 500),
