@@ -62,10 +62,19 @@ export async function startService(
     log(`Inventory ${VERSION} (role ${config.role}) listening on ${config.host}:${port}`);
     log(`Database: ${database.description}`);
     log(`API: ${url}  Docs: ${url}docs/`);
+    // Draining: answers carry `Connection: close`, so clients stop reusing sockets that
+    // are about to go away; after the drain delay the server stops accepting and closes.
+    let draining = false;
+    const server = app.getHttpServer();
+    server.on('request', (_request, response) => {
+      if (draining && !response.headersSent) response.setHeader('Connection', 'close');
+    });
     return {
       app,
       url,
       async stop() {
+        draining = true;
+        await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainSeconds * 1000));
         await app.close();
         await database.close();
       },

@@ -36,6 +36,8 @@ export interface InventoryConfig {
   retention: RetentionConfig;
   /** Bearer token GET /metrics/ requires; null: the metrics are public. */
   metricsToken: string | null;
+  /** On SIGTERM keep serving (with `Connection: close`) this long before closing the listener. */
+  shutdownDrainSeconds: number;
 }
 
 /** Pushed inventory: who may push anonymously, how often, how much. */
@@ -187,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
       changeRulesFile: text('CHANGE_RULES_FILE') ?? null,
     },
     metricsToken: text('METRICS_TOKEN') ?? null,
+    shutdownDrainSeconds: int('SHUTDOWN_DRAIN_SECONDS', 2, 0, 300),
     retention: {
       retentionDays: int('RETENTION_DAYS', 400, 1, 100000),
       historyMaxEntries: int('HISTORY_MAX_ENTRIES', 0, 0, 10000000),
