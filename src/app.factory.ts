@@ -9,6 +9,8 @@ import { LocalTokenKeys } from './auth/local-tokens.js';
 import { ApiExceptionFilter } from './common/http/exception.filter.js';
 import { RouteTable } from './common/http/method-not-allowed.js';
 import { createValidationPipe } from './common/http/validation.pipe.js';
+import { MetricsService } from './metrics/metrics.service.js';
+import { registerRequestLogging } from './logging/logging.js';
 import { COMPAT_ROUTES, PUSH_ROUTE } from './facts/facts.controller.js';
 import type { LogLevel } from './config/config.js';
 import { ALIAS_PREFIX, API_PREFIX, VERSION } from './version.js';
@@ -46,11 +48,12 @@ export async function createApp(
     trustProxy: false,
   });
   routes.attach(adapter.getInstance());
+  if (options.requestLogger) registerRequestLogging(adapter.getInstance(), options.requestLogger);
   await adapter.getInstance().register(multipart, { limits: { files: 1, fields: 10 } });
   if (options.config.role === 'worker') {
-    // A worker runs jobs; it answers health probes only.
+    // A worker runs jobs; it answers health probes and metrics only.
     adapter.getInstance().addHook('onRequest', async (request, reply) => {
-      if (!/\/(ping|health)\/?(\?.*)?$/.test(request.url))
+      if (!/\/(ping|health|metrics)\/?(\?.*)?$/.test(request.url))
         await reply
           .code(404)
           .send({ detail: 'This process runs background jobs only (INVENTORY_ROLE=worker).' });
@@ -63,6 +66,12 @@ export async function createApp(
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     logger: options.logger ?? nestLogLevels(options.config.logLevel),
     abortOnError: false,
+  });
+  // Request count and latency by route pattern (unmatched paths count as one route).
+  const metrics = app.get(MetricsService);
+  adapter.getInstance().addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions?.url ?? 'unmatched';
+    metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
   });
   // The existing push clients' paths (fact_inventory, the collector agent) live outside the prefix.
   app.setGlobalPrefix(API_PREFIX, {

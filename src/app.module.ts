@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Logger as PinoLogger } from 'pino';
 import { ApiIndexModule } from './api-index/api-index.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import type { LocalTokenKeys } from './auth/local-tokens.js';
@@ -12,6 +13,7 @@ import { INVENTORY_CONFIG, type InventoryConfig } from './config/config.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { FactsModule } from './facts/facts.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule, MetricsRoutesModule } from './metrics/metrics.module.js';
 import { PlatformModule } from './platform/platform.module.js';
 import { RbacModule } from './rbac/rbac.module.js';
 import { PropertyDefinitionsModule } from './property-definitions/property-definitions.module.js';
@@ -28,6 +30,8 @@ export interface AppOptions {
   secretBox: SecretBox;
   /** Signs and verifies the tokens the service issues itself; default: the key pair in the data folder. */
   localTokenKeys?: LocalTokenKeys;
+  /** Writes one structured line per request (request id, trace id, user, route, status, latency). */
+  requestLogger?: PinoLogger;
   /** Build the app without connecting (to render the OpenAPI document). */
   withoutDatabase?: boolean;
 }
@@ -83,7 +87,9 @@ export class AppModule {
         }),
         AuthModule.forRoot(options.localTokenKeys!),
         RbacModule,
+        MetricsModule,
         HealthModule,
+        MetricsRoutesModule,
         RetentionModule,
         ...MODULES,
       ],

@@ -17,6 +17,8 @@ import {
 import { generatePassword, hashPassword } from './auth/passwords.js';
 import { modifyReturning } from './database/modify-returning.js';
 import { startService } from './serve.js';
+import { createLogger, PinoNestLogger } from './logging/logging.js';
+import type { Logger as PinoLogger } from 'pino';
 import { VERSION } from './version.js';
 
 const USAGE = `inventory ${VERSION}: unified infrastructure inventory
@@ -65,8 +67,8 @@ async function withDatabase<T>(config: InventoryConfig, work: (url: string) => P
   }
 }
 
-async function serve(config: InventoryConfig): Promise<void> {
-  const service = await startService(config);
+async function serve(config: InventoryConfig, serviceLogger: PinoLogger): Promise<void> {
+  const service = await startService(config, { logger: serviceLogger });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) {
@@ -253,14 +255,16 @@ export async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   // Logs go to stderr for every command but serve, so stdout can be piped (TOKEN=$(inventory token ...)).
+  // serve logs structured (JSON lines; readable on a terminal), see logging/logging.ts.
+  const serviceLogger = command === 'serve' ? createLogger(config, { format: config.logFormat }) : null;
   Logger.overrideLogger(
-    command === 'serve'
-      ? new ConsoleLogger({ logLevels: nestLogLevels(config.logLevel) })
+    serviceLogger
+      ? new PinoNestLogger(serviceLogger)
       : new StderrLogger({ logLevels: nestLogLevels(config.logLevel) }),
   );
   switch (command) {
     case 'serve':
-      await serve(config);
+      await serve(config, serviceLogger!);
       return -1; // keep running until a signal
     case 'migrate':
       await migrate(config, values);

@@ -7,6 +7,8 @@ import { openDatabase } from './database/database-target.js';
 import { runMigrations, withDataSource } from './database/migrations.js';
 import { ensureAdminAccount } from './auth/admin-account.js';
 import { API_PREFIX, VERSION } from './version.js';
+import type { Logger as PinoLogger } from 'pino';
+import { PinoNestLogger } from './logging/logging.js';
 
 export interface RunningService {
   app: NestFastifyApplication;
@@ -19,7 +21,10 @@ export interface RunningService {
  * MIGRATIONS_RUN=false), the HTTP API. `stop()` closes in the safe order: stop
  * accepting and drain requests, close the pool, then stop embedded PostgreSQL last.
  */
-export async function startService(config: InventoryConfig): Promise<RunningService> {
+export async function startService(
+  config: InventoryConfig,
+  options: { logger?: PinoLogger } = {},
+): Promise<RunningService> {
   const logger = new Logger('Inventory');
   const log = (message: string) => logger.log(message);
   const database = await openDatabase(config, log);
@@ -41,7 +46,14 @@ export async function startService(config: InventoryConfig): Promise<RunningServ
     const secret = await loadOrCreateSecretKey(config.secretKey, config.dataDir);
     if (secret.created)
       log(`Generated the secret-encryption key in ${secret.path} (back it up with the database)`);
-    const app = await createApp({ config, databaseUrl: database.url, secretBox: new SecretBox(secret.key) });
+    const app = await createApp({
+      config,
+      databaseUrl: database.url,
+      secretBox: new SecretBox(secret.key),
+      ...(options.logger
+        ? { logger: new PinoNestLogger(options.logger), requestLogger: options.logger }
+        : {}),
+    });
     await app.listen(config.port, config.host);
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -50,10 +62,19 @@ export async function startService(config: InventoryConfig): Promise<RunningServ
     log(`Inventory ${VERSION} (role ${config.role}) listening on ${config.host}:${port}`);
     log(`Database: ${database.description}`);
     log(`API: ${url}  Docs: ${url}docs/`);
+    // Draining: answers carry `Connection: close`, so clients stop reusing sockets that
+    // are about to go away; after the drain delay the server stops accepting and closes.
+    let draining = false;
+    const server = app.getHttpServer();
+    server.on('request', (_request, response) => {
+      if (draining && !response.headersSent) response.setHeader('Connection', 'close');
+    });
     return {
       app,
       url,
       async stop() {
+        draining = true;
+        await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainSeconds * 1000));
         await app.close();
         await database.close();
       },

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { SecretBox } from '../common/crypto/secret-box.js';
+import type { CollectionObserver } from '../metrics/metrics.service.js';
 import { modifyReturning } from '../database/modify-returning.js';
 import { withDefaults } from '../plugins/connection-parameters.js';
 import type { PluginContext } from '../plugins/plugin.contract.js';
@@ -22,6 +23,8 @@ export interface ExecutorOptions {
   batchSize?: number;
   /** How long a run stays "ours" without a renewal. */
   leaseSeconds?: number;
+  /** Told about finished runs and written resources (metrics). */
+  observer?: CollectionObserver;
 }
 
 export interface ExecuteOptions {
@@ -62,6 +65,7 @@ export class CollectionExecutor {
   private readonly logger = new Logger('Collection');
   private readonly batchSize: number;
   private readonly leaseSeconds: number;
+  private readonly observer: CollectionObserver | undefined;
 
   constructor(
     private readonly db: DataSource,
@@ -71,6 +75,7 @@ export class CollectionExecutor {
   ) {
     this.batchSize = options.batchSize ?? 1000;
     this.leaseSeconds = options.leaseSeconds ?? 60;
+    this.observer = options.observer;
   }
 
   /** Runs `runId` if it is still pending; returns its final status (or null if it was not ours to run). */
@@ -147,6 +152,8 @@ export class CollectionExecutor {
           counters.created += outcome.created;
           counters.updated += outcome.updated;
           counters.unchanged += outcome.unchanged;
+          this.observer?.resourcesWritten('collection', 'created', outcome.created);
+          this.observer?.resourcesWritten('collection', 'updated', outcome.updated);
         }
         if (batchEdges.length) await stageRelationships(this.db, run.id, batchEdges);
       };
@@ -260,7 +267,13 @@ export class CollectionExecutor {
     if (state === 'lost') abort.abort(new RunAborted('The run was taken over (its lease expired).'));
   }
 
-  private async finish(
+  private async finish(...args: Parameters<CollectionExecutor['finishRun']>): Promise<string> {
+    const status = await this.finishRun(...args);
+    this.observer?.runFinished(status, (performance.now() - args[6]) / 1000);
+    return status;
+  }
+
+  private async finishRun(
     runId: string,
     providerId: string | null,
     status: 'completed' | 'failed' | 'canceled',

@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { SECRET_BOX, SecretBox } from '../common/crypto/secret-box.js';
 import { DATABASE_URL } from '../common/tokens.js';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { PluginsService } from '../plugins/plugins.service.js';
 import { CollectionExecutor } from './collection-executor.js';
 
@@ -28,9 +29,12 @@ export class CollectionQueue implements OnModuleInit, OnApplicationShutdown {
     @Inject(INVENTORY_CONFIG) private readonly config: InventoryConfig,
     @Inject(SECRET_BOX) secrets: SecretBox,
     plugins: PluginsService,
+    metrics: MetricsService,
   ) {
+    metrics.setQueueDepthSource(() => this.queueDepth());
     this.executor = new CollectionExecutor(db, plugins.registry, secrets, {
       leaseSeconds: config.collectionLeaseSeconds,
+      observer: metrics,
     });
   }
 

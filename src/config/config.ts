@@ -13,6 +13,8 @@ export interface InventoryConfig {
   dataDir: string;
   role: InventoryRole;
   logLevel: LogLevel;
+  /** `json`, `pretty` or `auto` (pretty when stdout is a terminal). */
+  logFormat: 'json' | 'pretty' | 'auto';
   migrationsRun: boolean;
   /** 32-byte key for AES-256-GCM; null means "generate one into the data folder". */
   secretKey: Buffer | null;
@@ -32,6 +34,10 @@ export interface InventoryConfig {
   featureFlags: Record<string, boolean>;
   facts: FactsConfig;
   retention: RetentionConfig;
+  /** Bearer token GET /metrics/ requires; null: the metrics are public. */
+  metricsToken: string | null;
+  /** On SIGTERM keep serving (with `Connection: close`) this long before closing the listener. */
+  shutdownDrainSeconds: number;
 }
 
 /** Pushed inventory: who may push anonymously, how often, how much. */
@@ -156,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
     dataDir: resolve(text('INVENTORY_DATA_DIR') ?? './.data'),
     role: oneOf('INVENTORY_ROLE', ROLES, 'all'),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: oneOf('LOG_FORMAT', ['json', 'pretty', 'auto'] as const, 'auto'),
     migrationsRun: bool('MIGRATIONS_RUN', true),
     secretKey,
     databasePoolSize: int('DATABASE_POOL_SIZE', 10, 1, 500),
@@ -181,6 +188,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
       heartbeatTimeoutMinutes: int('HEARTBEAT_TIMEOUT_MINUTES', 20, 1, 100000),
       changeRulesFile: text('CHANGE_RULES_FILE') ?? null,
     },
+    metricsToken: text('METRICS_TOKEN') ?? null,
+    shutdownDrainSeconds: int('SHUTDOWN_DRAIN_SECONDS', 2, 0, 300),
     retention: {
       retentionDays: int('RETENTION_DAYS', 400, 1, 100000),
       historyMaxEntries: int('HISTORY_MAX_ENTRIES', 0, 0, 10000000),

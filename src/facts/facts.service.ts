@@ -7,6 +7,7 @@ import { ChangeClassifier, loadChangeRules } from '../changes/change-rules.js';
 import { PayloadTooLargeError, UnauthorizedError, ValidationFailedError } from '../common/errors.js';
 import { classifyDatabaseError } from '../common/http/database-errors.js';
 import { ConfigError, type FactsConfig, INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { AccessService } from '../rbac/access.service.js';
 import { ClientAddressResolver } from './client-address.js';
 import { contentHash, type FactParts } from './fact-document.js';
@@ -49,6 +50,7 @@ export class FactsService implements OnModuleInit {
     private readonly access: AccessService,
     private readonly systems: SystemsService,
     private readonly heartbeats: HeartbeatsService,
+    private readonly metrics: MetricsService,
   ) {
     this.config = config.facts;
     this.addresses = new ClientAddressResolver(config.facts.trustedProxies);
@@ -174,6 +176,18 @@ export class FactsService implements OnModuleInit {
     sizeBytes: number,
     host: NormalizedHost = normalizeAnsibleFacts(parts.system_facts),
   ): Promise<IngestResult> {
+    const result = await this.store(pusher, parts, clientAddress, sizeBytes, host);
+    this.metrics.pushAccepted(result);
+    return result;
+  }
+
+  private async store(
+    pusher: Pusher,
+    parts: FactParts,
+    clientAddress: string,
+    sizeBytes: number,
+    host: NormalizedHost,
+  ): Promise<IngestResult> {
     const organizationId = pusher.kind === 'system' ? pusher.system.organizationId : pusher.organizationId;
     const providerId = await this.pushProvider(organizationId);
     const resourceTypeId = await this.resourceTypeFor(host.vendorType);
@@ -231,7 +245,7 @@ export class FactsService implements OnModuleInit {
       // The push provider was deleted since it was cached: make it again, once.
       if (classifyDatabaseError(error) !== 'foreign_key') throw error;
       this.providers.delete(organizationId);
-      return this.ingest(pusher, parts, clientAddress, sizeBytes, host);
+      return this.store(pusher, parts, clientAddress, sizeBytes, host);
     }
   }
 

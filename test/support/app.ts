@@ -1,3 +1,4 @@
+import type { Logger as PinoLogger } from 'pino';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -52,7 +53,10 @@ export interface TestUser {
  * `env` adds settings as environment variables would; a DATABASE_URL there is used as
  * is (the caller owns that database), otherwise a fresh clone is made and dropped.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  extra: { requestLogger?: PinoLogger } = {},
+): Promise<TestApp> {
   const db: TestDatabase = env.DATABASE_URL
     ? { url: env.DATABASE_URL, name: '', drop: async () => undefined }
     : await createTestDatabase();
@@ -71,6 +75,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     secretBox,
     localTokenKeys: tokens,
     logger: false,
+    ...extra,
   });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
