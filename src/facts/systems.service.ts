@@ -5,7 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationFailedError } from '../common/errors.js';
-import { classifyDatabaseError } from '../common/http/database-errors.js';
+import { inTransactionUnique } from '../common/http/database-errors.js';
 import type { ParsedListQuery } from '../common/list/list-query.js';
 import { runList } from '../common/list/list-runner.js';
 import type { Page } from '../common/list/page.js';
@@ -139,8 +139,9 @@ export class SystemsService {
     );
     const secret = generateSecret();
     const secretHash = await hashPassword(secret);
-    try {
-      return await this.db.transaction(async (manager) => {
+    return inTransactionUnique(
+      this.db,
+      async (manager) => {
         const rows = await manager.query<{ id: string }[]>(
           `INSERT INTO systems (name, description, organization_id, system_key, secret_hash) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
           [dto.name, dto.description ?? '', dto.organization, generateSystemKey(), secretHash],
@@ -155,14 +156,10 @@ export class SystemsService {
           changes: diffFields({}, auditFields(created)),
         });
         return { ...created, secret };
-      });
-    } catch (error) {
-      if (classifyDatabaseError(error) === 'unique')
-        throw new ValidationFailedError({
-          name: ['A system with this name already exists in the organization.'],
-        });
-      throw error;
-    }
+      },
+      () =>
+        new ValidationFailedError({ name: ['A system with this name already exists in the organization.'] }),
+    );
   }
 
   async regenerateSecret(actor: Actor, id: string): Promise<SystemWithSecretDto> {
