@@ -6,6 +6,7 @@ import { CollectionEngine1764000000004 } from './1764000000004-collection-engine
 import { ReadPathIndexes1764000000005 } from './1764000000005-read-path-indexes.js';
 import { PushedInventory1764600000000 } from './1764600000000-pushed-inventory.js';
 import { ResourceTracking1764700000000 } from './1764700000000-resource-tracking.js';
+import { CollectionWritePath1764800000000 } from './1764800000000-collection-write-path.js';
 
 /** Every migration, in order, as classes (not globs) so dist/ and jest load the same list. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   ReadPathIndexes1764000000005,
   PushedInventory1764600000000,
   ResourceTracking1764700000000,
+  CollectionWritePath1764800000000,
 ];

@@ -206,10 +206,10 @@ export class CollectionExecutor {
         if (resources.length >= this.batchSize || edges.length >= this.batchSize * 3) await flush();
       }
       await flush(true);
-      const relationships = await writeStagedRelationships(this.db, target);
+      const full = run.collection_type === 'full' && run.target_resource_types.length === 0;
+      const relationships = await writeStagedRelationships(this.db, target, full);
       if (relationships.dangling > 0)
         warn(`${relationships.dangling} relationship(s) name a resource this run did not report`);
-      const full = run.collection_type === 'full' && run.target_resource_types.length === 0;
       if (full) counters.removed = await markUnseenRemoved(this.db, target, runStart);
       return await this.finish(run.id, provider.id, 'completed', counters, warnings, '', started, runStart);
     } catch (error) {

@@ -1,3 +1,4 @@
+import type { DataSource } from 'typeorm';
 import type { Queryable } from '../common/list/list-runner.js';
 
 /** A resource record after the engine resolved its type and hashed its content. */
@@ -95,6 +96,16 @@ const TRACKED: [string, string, string][] = [
 ];
 
 /**
+ * resource_sightings, resource_tracking and resource_relationships have no foreign keys
+ * (migrations/1764800000000-collection-write-path.ts), so every statement that writes
+ * them for a run first takes a FOR KEY SHARE lock on the provider row, and writes nothing
+ * when the provider is gone: a provider deletion then either waits for the statement to
+ * commit (and its triggers remove what it wrote) or has committed before the lock is
+ * granted (and the gate sees no row), never leaving rows that point at deleted resources.
+ */
+const PROVIDER_LOCK = `provider_lock AS (SELECT id FROM providers WHERE id = $2 FOR KEY SHARE)`;
+
+/**
  * Writes one batch (about 1,000 records) in ONE statement, so the whole batch costs one
  * round trip and the database does the set work:
  * - `before` reads the existing rows of the batch by (provider_id, ems_ref), as index
@@ -106,7 +117,8 @@ const TRACKED: [string, string, string][] = [
  * - `sighted`: one sighting per record of the batch;
  * - `changed`: the tracked fields and property keys that differ become resource_changes
  *   rows in the same pass (a removed resource seen again is "restored").
- * All sub-statements see the same snapshot and touch disjoint rows.
+ * All sub-statements see the same snapshot and touch disjoint rows, and none writes
+ * unless the provider row could be locked (see PROVIDER_LOCK).
  */
 export async function writeResourceBatch(
   db: Queryable,
@@ -118,6 +130,7 @@ export async function writeResourceBatch(
   ).join(',\n      ');
   const sql = `
 WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${COLUMNS})),
+${PROVIDER_LOCK},
 before AS (
   -- One unique-index lookup per record (the LIMIT keeps the lateral subquery from being
   -- flattened into a join): jsonb_to_recordset is estimated at 100 rows and the provider's
@@ -132,7 +145,7 @@ before AS (
 touched AS (
   INSERT INTO resource_tracking AS rt (resource_id, last_seen_at, seen_count)
   SELECT b.id, $4, 1 FROM before b JOIN input i ON i.ems_ref = b.ems_ref
-  WHERE b.content_hash = i.content_hash AND b.removed_at IS NULL
+  WHERE b.content_hash = i.content_hash AND b.removed_at IS NULL AND EXISTS (SELECT 1 FROM provider_lock)
   ON CONFLICT (resource_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at, seen_count = rt.seen_count + 1
   RETURNING rt.resource_id AS id
 ),
@@ -141,6 +154,7 @@ written AS (
   SELECT $2, $3, i.ems_ref, ${WRITABLE.map((c) => `i.${c}`).join(', ')}, $4, $4, 1
   FROM input i
   WHERE NOT EXISTS (SELECT 1 FROM before b WHERE b.ems_ref = i.ems_ref AND b.content_hash = i.content_hash AND b.removed_at IS NULL)
+    AND EXISTS (SELECT 1 FROM provider_lock)
   ON CONFLICT (provider_id, ems_ref) DO UPDATE SET
     ${WRITABLE.map((c) => `${c} = EXCLUDED.${c}`).join(', ')},
     organization_id = EXCLUDED.organization_id, last_seen_at = EXCLUDED.last_seen_at, seen_count = r.seen_count + 1,
@@ -174,6 +188,7 @@ changed AS (
     CROSS JOIN LATERAL (SELECT jsonb_object_keys(b.properties) UNION SELECT jsonb_object_keys(coalesce(i.properties, '{}'))) AS k(key)
     WHERE b.content_hash IS DISTINCT FROM i.content_hash AND (b.properties -> k.key) IS DISTINCT FROM (i.properties -> k.key)
   ) d
+  WHERE EXISTS (SELECT 1 FROM provider_lock)
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM written WHERE inserted)::int AS created,
@@ -207,16 +222,69 @@ export async function stageRelationships(
 }
 
 /**
- * Resolves the run's staged relationships to resource ids and upserts them in one
- * statement (new edges inserted, known ones get last_seen_at, closed ones reopen).
- * Returns how many were written and how many named a resource the run did not report.
+ * Resolves the run's staged relationships to resource ids and writes them in one
+ * statement (its data-modifying parts run whether or not the answer reads them). Returns
+ * how many distinct edges the run reported and how many named a resource it did not.
+ *
+ * A successful full run compares with the provider's open edges instead of rewriting
+ * each one it sees again: new edges are inserted, closed (or another provider's) edges
+ * taken over and reopened, open edges it did not see closed, and the provider stamped
+ * with relationships_seen_at, from which an open edge's last_seen_at is derived
+ * (src/relationships/relationship-last-seen.sql.ts). An unchanged run writes no edge.
+ * A targeted run closes nothing and bumps the last_seen_at of the edges it saw.
  */
 export async function writeStagedRelationships(
-  db: Queryable,
+  db: DataSource,
   target: BatchTarget,
-): Promise<{ written: number; dangling: number }> {
-  const rows = await db.query<{ written: number; dangling: number }[]>(
-    `WITH staged AS (
+  full: boolean,
+): Promise<{ reported: number; dangling: number }> {
+  const onConflict = `ON CONFLICT (source_id, target_id, relationship_type) DO UPDATE
+         SET last_seen_at = EXCLUDED.last_seen_at, removed_at = NULL, provider_id = EXCLUDED.provider_id,
+             organization_id = EXCLUDED.organization_id, modified = now()`;
+  const writes = full
+    ? `diff AS (
+       SELECT r.source_id, r.target_id, r.relationship_type, o.id AS open_id
+       FROM resolved r FULL JOIN (
+         SELECT rel.id, rel.source_id, rel.target_id, rel.relationship_type FROM resource_relationships rel
+         WHERE rel.provider_id = $2 AND rel.removed_at IS NULL
+       ) o ON o.source_id = r.source_id AND o.target_id = r.target_id AND o.relationship_type = r.relationship_type
+     ),
+     upserted AS (
+       INSERT INTO resource_relationships AS rel (source_id, target_id, relationship_type, provider_id, organization_id, first_seen_at, last_seen_at)
+       SELECT d.source_id, d.target_id, d.relationship_type, $2, $3, $4, $4 FROM diff d
+       WHERE d.open_id IS NULL AND d.source_id IS NOT NULL AND EXISTS (SELECT 1 FROM provider_lock)
+       -- In unique-index order: neighbouring inserts land on the same index pages.
+       ORDER BY d.source_id, d.target_id, d.relationship_type
+       ${onConflict}
+       RETURNING 1
+     ),
+     closed AS (
+       -- A closed edge keeps the time it was last seen: the provider's stamp before this run.
+       UPDATE resource_relationships rel SET removed_at = $4, modified = now(),
+         last_seen_at = greatest(rel.last_seen_at, (SELECT p.relationships_seen_at FROM providers p WHERE p.id = $2))
+       WHERE rel.id = ANY (ARRAY(SELECT d.open_id FROM diff d WHERE d.source_id IS NULL))
+         AND EXISTS (SELECT 1 FROM provider_lock)
+       RETURNING 1
+     ),
+     stamped AS (
+       UPDATE providers SET relationships_seen_at = $4 WHERE id = $2 AND EXISTS (SELECT 1 FROM provider_lock) RETURNING 1
+     )`
+    : `upserted AS (
+       INSERT INTO resource_relationships AS rel (source_id, target_id, relationship_type, provider_id, organization_id, first_seen_at, last_seen_at)
+       SELECT r.source_id, r.target_id, r.relationship_type, $2, $3, $4, $4 FROM resolved r
+       WHERE EXISTS (SELECT 1 FROM provider_lock)
+       ${onConflict}
+       RETURNING 1
+     )`;
+  // Every join here is between whole sets (the run's edges, the provider's resources and
+  // open edges) whose sizes the planner cannot estimate: staging rows and a fresh fill have
+  // no statistics yet, so it once chose a nested loop over two CTEs and went quadratic on
+  // 305,500 edges. Hash joins are right at every size, so nested loops are turned off.
+  return db.transaction(async (manager) => {
+    await manager.query('SET LOCAL enable_nestloop = off');
+    const rows = await manager.query<{ reported: number; dangling: number }[]>(
+      `WITH ${PROVIDER_LOCK},
+     staged AS (
        SELECT DISTINCT st.source_ref, st.target_ref, st.relationship_type FROM collection_relationship_staging st WHERE st.run_id = $1
      ),
      resolved AS (
@@ -225,27 +293,22 @@ export async function writeStagedRelationships(
        JOIN resources src ON src.provider_id = $2 AND src.ems_ref = s.source_ref
        JOIN resources tgt ON tgt.provider_id = $2 AND tgt.ems_ref = s.target_ref
      ),
-     upserted AS (
-       INSERT INTO resource_relationships AS rel (source_id, target_id, relationship_type, provider_id, organization_id, first_seen_at, last_seen_at)
-       SELECT source_id, target_id, relationship_type, $2, $3, $4, $4 FROM resolved
-       ON CONFLICT (source_id, target_id, relationship_type) DO UPDATE
-         SET last_seen_at = EXCLUDED.last_seen_at, removed_at = NULL, provider_id = EXCLUDED.provider_id,
-             organization_id = EXCLUDED.organization_id, modified = now()
-       RETURNING 1
-     ),
+     ${writes},
      cleared AS (DELETE FROM collection_relationship_staging WHERE run_id = $1 RETURNING 1)
-     SELECT (SELECT count(*) FROM upserted)::int AS written,
+     SELECT (SELECT count(*) FROM resolved)::int AS reported,
             ((SELECT count(*) FROM staged) - (SELECT count(*) FROM resolved))::int AS dangling,
             (SELECT count(*) FROM cleared)::int AS cleared`,
-    [target.runId, target.providerId, target.organizationId, target.seenAt],
-  );
-  return { written: rows[0].written, dangling: rows[0].dangling };
+      [target.runId, target.providerId, target.organizationId, target.seenAt],
+    );
+    return rows[0];
+  });
 }
 
 /**
- * After a successful full run: resources and relationships of the provider that the
- * run did not see (last seen before it started, on the row and in resource_tracking) are
- * marked removed, each resource with a change row. Returns the number of resources removed.
+ * After a successful full run: resources of the provider that the run did not see (last
+ * seen before it started, on the row and in resource_tracking) are marked removed, each
+ * with a change row (their edges were closed by writeStagedRelationships). Returns the
+ * number of resources removed.
  */
 export async function markUnseenRemoved(
   db: Queryable,
@@ -263,13 +326,8 @@ export async function markUnseenRemoved(
        INSERT INTO resource_changes (resource_id, organization_id, detected_at, source, collection_run_id, field_path, change_type, previous_value, current_value, category, severity)
        SELECT id, $2, $4, 'collection_run', $3, 'removed_at', 'removed', NULL, to_jsonb($4::timestamptz), 'availability', 'medium' FROM gone
        RETURNING 1
-     ),
-     closed AS (
-       UPDATE resource_relationships SET removed_at = $4, modified = now()
-       WHERE provider_id = $1 AND removed_at IS NULL AND last_seen_at < $5
-       RETURNING 1
      )
-     SELECT (SELECT count(*) FROM gone)::int AS removed, (SELECT count(*) FROM changed)::int AS changes, (SELECT count(*) FROM closed)::int AS closed`,
+     SELECT (SELECT count(*) FROM gone)::int AS removed, (SELECT count(*) FROM changed)::int AS changes`,
     [target.providerId, target.organizationId, target.runId, target.seenAt, runStartedAt],
   );
   return rows[0].removed;

@@ -41,6 +41,11 @@ export class ProviderEntity {
   @Index('IDX_providers_next_collection_at')
   @Column({ type: 'timestamptz', nullable: true })
   nextCollectionAt: Date | null;
+  /**
+   * When the provider's last successful full collection saw its relationships: every
+   * edge of the provider still open was seen then (see relationship-last-seen.sql.ts).
+   */
+  @Column({ type: 'timestamptz', nullable: true }) relationshipsSeenAt: Date | null;
   @Column({ type: 'int', nullable: true }) createdById: number | null;
   @ManyToOne(() => UserEntity, { onDelete: 'SET NULL', nullable: true })
   @JoinColumn({ name: 'created_by_id', foreignKeyConstraintName: 'FK_providers_created_by' })

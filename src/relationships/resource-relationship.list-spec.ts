@@ -1,4 +1,5 @@
 import { defineListSpec, filter } from '../common/list/list-spec.js';
+import { RELATIONSHIP_LAST_SEEN_AT_SQL } from './relationship-last-seen.sql.js';
 import { RELATIONSHIP_TYPES } from './relationship.enums.js';
 
 export const RESOURCE_RELATIONSHIP_LIST = defineListSpec({
@@ -22,13 +23,13 @@ export const RESOURCE_RELATIONSHIP_LIST = defineListSpec({
       description: 'true: only edges no longer reported; false: only current ones.',
       build: (values) => (values[0] ? 'rel.removed_at IS NOT NULL' : 'rel.removed_at IS NULL'),
     }),
-    last_seen_after: filter.after('rel.last_seen_at', 'Last seen at or after (ISO 8601).'),
-    last_seen_before: filter.before('rel.last_seen_at', 'Last seen at or before (ISO 8601).'),
+    last_seen_after: filter.after(RELATIONSHIP_LAST_SEEN_AT_SQL, 'Last seen at or after (ISO 8601).'),
+    last_seen_before: filter.before(RELATIONSHIP_LAST_SEEN_AT_SQL, 'Last seen at or before (ISO 8601).'),
   },
   ordering: {
     relationship_type: 'rel.relationship_type',
     first_seen_at: 'rel.first_seen_at',
-    last_seen_at: 'rel.last_seen_at',
+    last_seen_at: RELATIONSHIP_LAST_SEEN_AT_SQL,
   },
   defaultOrdering: ['relationship_type'],
   tieBreaker: 'rel.id',

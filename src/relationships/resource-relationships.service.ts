@@ -8,6 +8,7 @@ import type { Page } from '../common/list/page.js';
 import { SqlParams } from '../common/list/sql-params.js';
 import { AccessService } from '../rbac/access.service.js';
 import type { ResourceRelationshipDto } from './dto/resource-relationship.dto.js';
+import { RELATIONSHIP_LAST_SEEN_AT_SQL } from './relationship-last-seen.sql.js';
 
 type Dated = 'first_seen_at' | 'last_seen_at' | 'removed_at' | 'created' | 'modified';
 interface RelationshipRow extends Omit<ResourceRelationshipDto, Dated> {
@@ -21,7 +22,7 @@ interface RelationshipRow extends Omit<ResourceRelationshipDto, Dated> {
 const SELECT = `rel.id, rel.source_id AS source, src.name AS source_name, st.slug AS source_type,
   rel.target_id AS target, tgt.name AS target_name, tt.slug AS target_type, rel.relationship_type,
   rel.provider_id AS provider, rel.organization_id AS organization, rel.properties, rel.first_seen_at,
-  rel.last_seen_at, rel.removed_at, rel.created, rel.modified`;
+  ${RELATIONSHIP_LAST_SEEN_AT_SQL} AS last_seen_at, rel.removed_at, rel.created, rel.modified`;
 const FROM = `resource_relationships rel
   JOIN resources src ON src.id = rel.source_id JOIN resource_types st ON st.id = src.resource_type_id
   JOIN resources tgt ON tgt.id = rel.target_id JOIN resource_types tt ON tt.id = tgt.resource_type_id`;

@@ -43,7 +43,10 @@ describe('database schema', () => {
         /ON public\.resources USING gin \(.*name.*ems_ref.*canonical_id.*fqdn.*vendor_type.* gin_trgm_ops\)/,
       );
       expectIndex(/ON public\.resource_sightings USING btree \(resource_id, seen_at DESC\) INCLUDE/);
-      expectIndex(/ON public\.resource_relationships USING btree \(source_id, relationship_type\)/);
+      // Lookups by source use the unique index below; a separate one only slowed the writes.
+      expect(
+        defs.some((d) => /resource_relationships USING btree \(source_id, relationship_type\)/.test(d)),
+      ).toBe(false);
       expectIndex(/ON public\.resource_relationships USING btree \(target_id, relationship_type\)/);
       expectIndex(
         /UNIQUE INDEX .* ON public\.resource_relationships USING btree \(source_id, target_id, relationship_type\)/,
@@ -51,6 +54,17 @@ describe('database schema', () => {
       expectIndex(
         /UNIQUE INDEX .* ON public\.collection_runs USING btree \(provider_id\) WHERE .*pending.*running/,
       );
+      const { rows: triggers } = await client.query<{ tgname: string }>(
+        `SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname`,
+      );
+      // ON DELETE for the tables without foreign keys (migrations/1764800000000-collection-write-path.ts).
+      expect(triggers.map((r) => r.tgname)).toEqual(
+        expect.arrayContaining(['collection_runs_deleted', 'providers_deleting', 'resources_deleted']),
+      );
+      const { rows: options } = await client.query<{ reloptions: string[] }>(
+        `SELECT reloptions FROM pg_class WHERE relname = 'IDX_resources_search_trgm'`,
+      );
+      expect(options[0].reloptions).toEqual(['gin_pending_list_limit=32768']);
     } finally {
       await client.end();
     }

@@ -492,11 +492,14 @@ export async function seedReadFixture(pool: pg.Pool) {
     powerState: null,
   });
 
+  // Each start is computed once: two daysAgo() calls can be a millisecond apart.
+  const yesterday = daysAgo(1);
+  const twoDaysAgo = daysAgo(2);
   const completedRun = await createCollectionRun(pool, {
     providerId: vcenter,
     status: 'completed',
-    startedAt: daysAgo(1),
-    completedAt: new Date(daysAgo(1).getTime() + 954),
+    startedAt: yesterday,
+    completedAt: new Date(yesterday.getTime() + 954),
     taskId: 'task-7f3e2b',
     found: 27,
     created: daysAgo(1),
@@ -504,8 +507,8 @@ export async function seedReadFixture(pool: pg.Pool) {
   const failedRun = await createCollectionRun(pool, {
     providerId: aws,
     status: 'failed',
-    startedAt: daysAgo(2),
-    completedAt: new Date(daysAgo(2).getTime() + 3000),
+    startedAt: twoDaysAgo,
+    completedAt: new Date(twoDaysAgo.getTime() + 3000),
     errorMessage: 'Connection refused by ec2.us-east-1.amazonaws.com',
     triggeredBy: 'schedule',
     created: daysAgo(2),
