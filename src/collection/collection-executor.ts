@@ -32,6 +32,22 @@ export interface ExecuteOptions {
   clock?: () => Date;
   /** Aborted on worker shutdown: the run is released (failed with a message), not left running. */
   shutdown?: AbortSignal;
+  /** Filled with where the run's time went (the collection benchmark prints it). */
+  phases?: RunPhases;
+}
+
+/** Milliseconds a run spent in each part of its work. */
+export interface RunPhases {
+  /** The resource batch statements (overlapping with the plugin producing the next batch). */
+  resourceBatches: number;
+  /** Adding the relationship records to the staging table. */
+  edgeStaging: number;
+  /** Time the plugin loop waited for the previous batch's statements: 0 when the plugin is the bottleneck. */
+  waitingForDatabase: number;
+  /** Resolving and writing the staged relationships at the end. */
+  relationships: number;
+  /** Marking unseen resources removed (successful full runs). */
+  removal: number;
 }
 
 interface ClaimedRun {
@@ -90,6 +106,21 @@ export class CollectionExecutor {
     );
     if (!run) return null;
     const started = performance.now();
+    const phases: RunPhases = options.phases ?? {
+      resourceBatches: 0,
+      edgeStaging: 0,
+      waitingForDatabase: 0,
+      relationships: 0,
+      removal: 0,
+    };
+    const timed = async <T>(phase: keyof RunPhases, work: () => Promise<T>): Promise<T> => {
+      const from = performance.now();
+      try {
+        return await work();
+      } finally {
+        phases[phase] += performance.now() - from;
+      }
+    };
     const counters = { found: 0, created: 0, updated: 0, unchanged: 0, removed: 0, rejected: 0 };
     const warnings: string[] = [];
     const warn = (message: string) => {
@@ -148,19 +179,20 @@ export class CollectionExecutor {
       // and the lease and cancel check still happen between batches.
       const write = async (batch: PreparedResource[], batchEdges: typeof edges) => {
         if (batch.length) {
-          const outcome = await writeResourceBatch(this.db, target, batch);
+          const outcome = await timed('resourceBatches', () => writeResourceBatch(this.db, target, batch));
           counters.created += outcome.created;
           counters.updated += outcome.updated;
           counters.unchanged += outcome.unchanged;
           this.observer?.resourcesWritten('collection', 'created', outcome.created);
           this.observer?.resourcesWritten('collection', 'updated', outcome.updated);
         }
-        if (batchEdges.length) await stageRelationships(this.db, run.id, batchEdges);
+        if (batchEdges.length)
+          await timed('edgeStaging', () => stageRelationships(this.db, run.id, batchEdges));
       };
       const settle = async () => {
         const pending = inFlight;
         inFlight = undefined;
-        await pending;
+        if (pending) await timed('waitingForDatabase', () => pending);
       };
       const checkpoint = async () => {
         this.react(await this.renewLease(run.id, counters.found), abort);
@@ -207,10 +239,18 @@ export class CollectionExecutor {
       }
       await flush(true);
       const full = run.collection_type === 'full' && run.target_resource_types.length === 0;
-      const relationships = await writeStagedRelationships(this.db, target, full);
+      const relationships = await timed('relationships', () =>
+        writeStagedRelationships(this.db, target, full),
+      );
       if (relationships.dangling > 0)
         warn(`${relationships.dangling} relationship(s) name a resource this run did not report`);
-      if (full) counters.removed = await markUnseenRemoved(this.db, target, runStart);
+      if (full) counters.removed = await timed('removal', () => markUnseenRemoved(this.db, target, runStart));
+      this.logger.debug(
+        `Run ${run.id}: ${counters.found} resources in ${Math.round(performance.now() - started)} ms; ` +
+          Object.entries(phases)
+            .map(([phase, ms]) => `${phase} ${Math.round(ms)} ms`)
+            .join(', '),
+      );
       return await this.finish(run.id, provider.id, 'completed', counters, warnings, '', started, runStart);
     } catch (error) {
       await inFlight?.catch(() => undefined);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import type { Queryable } from '../common/list/list-runner.js';
 import { asString } from '../plugins/connection-parameters.js';
 import type { ResourceRecord } from '../plugins/plugin.contract.js';
@@ -62,6 +62,12 @@ const time = (value: unknown) => {
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 };
 
+/** One-shot crypto.hash where the runtime has it (Node 20.12+), about twice as fast as a Hash object. */
+const sha1: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha1', text, 'hex')
+    : (text) => crypto.createHash('sha1').update(text).digest('hex');
+
 /** Validates and normalizes a plugin's resource record; the content hash covers everything stored on the resource. */
 export function prepareResource(
   record: ResourceRecord,
@@ -80,7 +86,7 @@ export function prepareResource(
   if (powerState !== null && !(POWER_STATES as readonly string[]).includes(powerState)) {
     return { error: `resource ${record.ems_ref}: unknown power_state "${powerState}"` };
   }
-  const prepared: Omit<PreparedResource, 'content_hash' | 'metrics'> = {
+  const prepared: Omit<PreparedResource, 'content_hash' | 'metrics' | 'payload'> = {
     ems_ref: record.ems_ref.slice(0, 512),
     resource_type_id: typeId,
     vendor_type: text(record.vendor_type, 255),
@@ -106,6 +112,11 @@ export function prepareResource(
     boot_time: time(record.boot_time),
     ems_created_on: time(record.ems_created_on),
   };
-  const content_hash = createHash('sha1').update(JSON.stringify(prepared)).digest('hex');
-  return { ...prepared, content_hash, metrics: obj(record.metrics) };
+  // The JSON the hash is taken over is also the record's part of the batch payload, so a
+  // run serializes each record once (a 100,000-VM run sends ~100 MB of it).
+  const body = JSON.stringify(prepared);
+  const content_hash = sha1(body);
+  const metrics = obj(record.metrics);
+  const payload = `${body.slice(0, -1)},"content_hash":"${content_hash}","metrics":${JSON.stringify(metrics)}}`;
+  return { ...prepared, content_hash, metrics, payload };
 }

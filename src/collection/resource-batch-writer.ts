@@ -29,6 +29,8 @@ export interface PreparedResource {
   ems_created_on: string | null;
   content_hash: string;
   metrics: Record<string, unknown>;
+  /** This record as the JSON object the batch statement reads (all the fields above). */
+  payload: string;
 }
 
 export interface BatchTarget {
@@ -197,7 +199,7 @@ SELECT (SELECT count(*) FROM written WHERE inserted)::int AS created,
        (SELECT count(*) FROM changed)::int AS changes,
        (SELECT count(*) FROM sighted)::int AS sightings`;
   const rows = await db.query<(BatchOutcome & { sightings: number })[]>(sql, [
-    JSON.stringify(batch),
+    `[${batch.map((r) => r.payload).join(',')}]`,
     target.providerId,
     target.organizationId,
     target.seenAt,
