@@ -247,7 +247,7 @@ export class CollectionExecutor {
       if (full) counters.removed = await timed('removal', () => markUnseenRemoved(this.db, target, runStart));
       this.logger.debug(
         `Run ${run.id}: ${counters.found} resources in ${Math.round(performance.now() - started)} ms; ` +
-          Object.entries(phases)
+          (Object.entries(phases) as [string, number][])
             .map(([phase, ms]) => `${phase} ${Math.round(ms)} ms`)
             .join(', '),
       );
