@@ -8,10 +8,10 @@ import multipart from '@fastify/multipart';
 import { LocalTokenKeys } from './auth/local-tokens.js';
 import { ApiExceptionFilter } from './common/http/exception.filter.js';
 import { RouteTable } from './common/http/method-not-allowed.js';
-import { createValidationPipe } from './common/http/validation.pipe.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { registerRequestLogging } from './logging/logging.js';
-import { COMPAT_ROUTES, PUSH_ROUTE } from './facts/facts.controller.js';
+import { COMPAT_ROUTES } from './facts/facts.controller.js';
+import { installHttpHooks } from './inventory-core.js';
 import type { LogLevel } from './config/config.js';
 import { ALIAS_PREFIX, API_PREFIX, VERSION } from './version.js';
 
@@ -32,9 +32,9 @@ export function rewriteAliasPrefix(url: string): string {
 }
 
 /**
- * Builds the Nest application (not yet listening): Fastify with optional trailing
- * slashes and the /api/v1 alias, the global prefix, validation, error mapping, 405s and
- * the OpenAPI docs. Shared by `serve`, the tests and the `openapi` command.
+ * Builds the standalone Nest application (not yet listening): Fastify with optional
+ * trailing slashes and the /api/v1 alias, the global prefix, error mapping, 405s and the
+ * OpenAPI docs around AppModule (the same modules InventoryModule embeds). Shared by `serve`, the tests and the `openapi` command.
  */
 export async function createApp(
   options: AppOptions & { logger?: LoggerService | false },
@@ -47,7 +47,12 @@ export async function createApp(
     rewriteUrl: (request: { url?: string }) => rewriteAliasPrefix(request.url ?? '/'),
     trustProxy: false,
   });
-  routes.attach(adapter.getInstance());
+  let metrics: MetricsService | null = null;
+  installHttpHooks(adapter.getInstance(), {
+    routes,
+    maxPushBodyBytes: options.config.facts.maxBodyBytes,
+    metrics: () => metrics,
+  });
   if (options.requestLogger) registerRequestLogging(adapter.getInstance(), options.requestLogger);
   await adapter.getInstance().register(multipart, { limits: { files: 1, fields: 10 } });
   if (options.config.role === 'worker') {
@@ -59,25 +64,19 @@ export async function createApp(
           .send({ detail: 'This process runs background jobs only (INVENTORY_ROLE=worker).' });
     });
   }
-  // Push routes take bodies up to FACTS_MAX_BODY_MB; Fastify stops reading (413) past it.
-  adapter.getInstance().addHook('onRoute', (route) => {
-    if (PUSH_ROUTE.test(route.url)) route.bodyLimit = options.config.facts.maxBodyBytes;
-  });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
-    logger: options.logger ?? nestLogLevels(options.config.logLevel),
-    abortOnError: false,
-  });
-  // Request count and latency by route pattern (unmatched paths count as one route).
-  const metrics = app.get(MetricsService);
-  adapter.getInstance().addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions?.url ?? 'unmatched';
-    metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot({ ...options, routes }),
+    adapter,
+    { logger: options.logger ?? nestLogLevels(options.config.logLevel), abortOnError: false },
+  );
+  metrics = app.get(MetricsService);
   // The existing push clients' paths (fact_inventory, the collector agent) live outside the prefix.
   app.setGlobalPrefix(API_PREFIX, {
     exclude: COMPAT_ROUTES.map((path) => ({ path, method: RequestMethod.ALL })),
   });
-  app.useGlobalPipes(createValidationPipe());
+  // The guard, validation pipe and error filter sit on each inventory controller (see
+  // scopeToInventory); the global filter answers what no controller does (404, 405,
+  // errors Fastify raises before a controller runs) in the same shape.
   app.useGlobalFilters(new ApiExceptionFilter(routes));
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup(`${API_PREFIX}/docs`, app, document, {

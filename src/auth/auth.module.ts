@@ -1,21 +1,27 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from './auth.guard.js';
 import { AuthenticationService, LOCAL_TOKEN_KEYS } from './authentication.service.js';
 import type { LocalTokenKeys } from './local-tokens.js';
 
+/**
+ * Authentication for the inventory's routes. The AuthGuard is not an APP_GUARD: it is
+ * put on each inventory controller (see scopeToInventory), so an application that
+ * embeds the inventory keeps its own rules on its own routes.
+ */
 @Global()
 @Module({})
 export class AuthModule {
-  static forRoot(localKeys: LocalTokenKeys): DynamicModule {
+  static forRoot(localKeys: LocalTokenKeys | (() => Promise<LocalTokenKeys>)): DynamicModule {
     return {
       module: AuthModule,
       providers: [
-        { provide: LOCAL_TOKEN_KEYS, useValue: localKeys },
+        typeof localKeys === 'function'
+          ? { provide: LOCAL_TOKEN_KEYS, useFactory: localKeys }
+          : { provide: LOCAL_TOKEN_KEYS, useValue: localKeys },
         AuthenticationService,
-        { provide: APP_GUARD, useClass: AuthGuard },
+        AuthGuard,
       ],
-      exports: [AuthenticationService, LOCAL_TOKEN_KEYS],
+      exports: [AuthenticationService, LOCAL_TOKEN_KEYS, AuthGuard],
     };
   }
 }

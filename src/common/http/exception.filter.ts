@@ -3,13 +3,16 @@ import {
   Catch,
   type ExceptionFilter,
   HttpException,
+  Inject,
+  Injectable,
   Logger,
   NotFoundException,
+  Optional,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, MethodNotAllowedError, RateLimitedError, UnauthorizedError } from '../errors.js';
 import { classifyDatabaseError } from './database-errors.js';
-import type { RouteTable } from './method-not-allowed.js';
+import { ROUTE_TABLE, type RouteTable } from './method-not-allowed.js';
 
 interface FastifyLikeError {
   statusCode?: number;
@@ -23,14 +26,22 @@ interface FastifyLikeError {
  * it is logged with its stack and answered without internals.
  */
 @Catch()
+@Injectable()
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
-  constructor(private readonly routes?: RouteTable) {}
+  constructor(@Optional() @Inject(ROUTE_TABLE) private readonly routes?: RouteTable) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    this.respond(
+      exception,
+      host.switchToHttp().getRequest<FastifyRequest>(),
+      host.switchToHttp().getResponse<FastifyReply>(),
+    );
+  }
+
+  /** Sends the error answer; also used as a Fastify error handler (errors before the controller runs). */
+  respond(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
     const { status, body, headers } = this.toResponse(this.refineNotFound(exception, request));
     if (status >= 500 && status !== 503) {
       this.logger.error(

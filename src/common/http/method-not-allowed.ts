@@ -1,6 +1,9 @@
 import FindMyWay from 'find-my-way';
 import type { FastifyInstance } from 'fastify';
 
+/** Injection token of the application's RouteTable (optional: without it 404s stay 404s). */
+export const ROUTE_TABLE = Symbol('ROUTE_TABLE');
+
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 /**
