@@ -86,8 +86,6 @@ export interface InventoryParts {
   metrics: boolean;
   /** Mount every inventory controller under this path (RouterModule); none: the app's global prefix applies. */
   prefix?: string;
-  /** More providers of the global core module (the embedded module's HTTP set-up). */
-  providers?: Provider[];
 }
 
 /** Settings every inventory module may inject. */
@@ -104,7 +102,6 @@ class InventoryCoreModule {
         parts.routes
           ? { provide: ROUTE_TABLE, useValue: parts.routes }
           : { provide: ROUTE_TABLE, useFactory: () => new RouteTable() },
-        ...(parts.providers ?? []),
       ],
       exports: [INVENTORY_CONFIG, SECRET_BOX, DATABASE_URL, ROUTE_TABLE],
     };
