@@ -8,7 +8,9 @@ import {
   UseGuards,
   UsePipes,
 } from '@nestjs/common';
+import { METHOD_METADATA } from '@nestjs/common/internal';
 import { RouterModule } from '@nestjs/core';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiIndexModule } from './api-index/api-index.module.js';
@@ -127,12 +129,18 @@ function controllersOf(module: Type): Type[] {
 }
 
 const SCOPED = Symbol('inventory:scoped');
+/** Set in the Fastify route config of every inventory route (found by hooks whatever the prefix). */
+const INVENTORY_ROUTE = 'inventoryRoute';
+
+function isInventoryRoute(config: unknown): boolean {
+  return (config as Record<string, unknown> | undefined)?.[INVENTORY_ROUTE] === true;
+}
 const validationPipe = createValidationPipe();
 
 /**
  * Gives each inventory controller what the inventory needs per request: the AuthGuard
  * (credentials unless @Public()), the strict validation pipe and the `{"detail": ...}`
- * exception filter. They are controller-scoped (not APP_GUARD / global pipes and
+ * exception filter; and marks its routes in their Fastify route config. They are controller-scoped (not APP_GUARD / global pipes and
  * filters), so a parent application that embeds the inventory keeps its own behaviour
  * on its own routes. Idempotent: the metadata is set once per class.
  */
@@ -142,6 +150,13 @@ export function scopeToInventory(controllers: Type[]): void {
     UseGuards(AuthGuard)(controller);
     UsePipes(validationPipe)(controller);
     UseFilters(ApiExceptionFilter)(controller);
+    const prototype = controller.prototype as object;
+    for (const name of Object.getOwnPropertyNames(prototype)) {
+      const descriptor = Object.getOwnPropertyDescriptor(prototype, name);
+      const handler: unknown = descriptor?.value;
+      if (typeof handler === 'function' && Reflect.getMetadata(METHOD_METADATA, handler) !== undefined)
+        RouteConfig({ [INVENTORY_ROUTE]: true })(prototype, name, descriptor!);
+    }
     Reflect.defineMetadata(SCOPED, true, controller);
   }
 }
@@ -196,11 +211,12 @@ export interface HttpHookOptions {
   /** Where request metrics go (resolved late: the app is created after the hooks). */
   metrics: () => MetricsService | null;
   /**
-   * Embedded in another application: only routes under `prefix` are the inventory's;
-   * errors Fastify raises before their controller runs (body parsing, 413) get the
-   * inventory's error shape from `errorFilter`. Unset (standalone): every route.
+   * Embedded in another application: only the inventory's routes (marked by
+   * scopeToInventory) are handled; errors Fastify raises before their controller runs
+   * (body parsing, 413) get the inventory's error shape from `errorFilter`. Unset
+   * (standalone): every route is the inventory's.
    */
-  embedded?: { prefix: string; errorFilter: ApiExceptionFilter };
+  embedded?: { errorFilter: ApiExceptionFilter };
 }
 
 /**
@@ -211,11 +227,10 @@ export interface HttpHookOptions {
  */
 export function installHttpHooks(fastify: FastifyInstance, options: HttpHookOptions): void {
   const embedded = options.embedded;
-  const base = embedded ? `/${embedded.prefix.replace(/^\/+|\/+$/g, '')}` : '';
-  const owns = (url: string) => !embedded || url === base || url.startsWith(`${base}/`);
+  const owns = (config: unknown) => !embedded || isInventoryRoute(config);
   options.routes.attach(fastify);
   fastify.addHook('onRoute', (route) => {
-    if (!owns(route.url)) return;
+    if (!owns(route.config)) return;
     if (PUSH_ROUTE.test(route.url)) route.bodyLimit = options.maxPushBodyBytes;
     if (embedded)
       route.errorHandler = (error: unknown, request: FastifyRequest, reply: FastifyReply) =>
@@ -224,7 +239,7 @@ export function installHttpHooks(fastify: FastifyInstance, options: HttpHookOpti
   // Request count and latency by route pattern (standalone: unmatched paths count as one route).
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions?.url;
-    if (route === undefined ? embedded : !owns(route)) return;
+    if (route === undefined ? embedded : !owns(request.routeOptions.config)) return;
     options
       .metrics()
       ?.observeRequest(request.method, route ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);

@@ -194,7 +194,7 @@ export class InventoryModule implements NestModule {
       routes: this.routes,
       maxPushBodyBytes: this.config.facts.maxBodyBytes,
       metrics: () => this.moduleRef.get(MetricsService, { strict: false }),
-      embedded: { prefix: this.embedding.prefix, errorFilter: new ApiExceptionFilter(this.routes) },
+      embedded: { errorFilter: new ApiExceptionFilter(this.routes) },
     });
     // Plugin uploads (POST provider-plugins/upload/) read multipart bodies.
     if (!fastify.hasContentTypeParser('multipart/form-data'))

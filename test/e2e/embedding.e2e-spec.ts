@@ -149,7 +149,7 @@ describe('InventoryModule embedded in a parent application', () => {
   });
 });
 
-describe('InventoryModule with its health and metrics routes on (Nest testing module)', () => {
+describe('InventoryModule with its health and metrics routes on, behind a global prefix (Nest testing module)', () => {
   let db: TestDatabase;
   let dataDir: string;
   let app: NestFastifyApplication;
@@ -170,6 +170,7 @@ describe('InventoryModule with its health and metrics routes on (Nest testing mo
       new FastifyAdapter({ ...INVENTORY_FASTIFY_OPTIONS }),
       { logger: false },
     );
+    app.setGlobalPrefix('parent');
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
   });
@@ -179,21 +180,32 @@ describe('InventoryModule with its health and metrics routes on (Nest testing mo
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('serves ping, health and metrics under the prefix, and counts its requests', async () => {
-    const ping = await app.inject({ method: 'GET', url: '/inv/ping/' });
+  it('serves ping, health and metrics under both prefixes, and counts its requests', async () => {
+    const ping = await app.inject({ method: 'GET', url: '/parent/inv/ping/' });
     expect(ping.statusCode).toBe(200);
-    const health = await app.inject({ method: 'GET', url: '/inv/health/' });
+    const health = await app.inject({ method: 'GET', url: '/parent/inv/health/' });
     expect(health.statusCode).toBe(200);
     expect(health.json()).toMatchObject({ status: 'ok', database: { status: 'ok' } });
-    const metrics = await app.inject({ method: 'GET', url: '/inv/metrics/' });
+    const metrics = await app.inject({ method: 'GET', url: '/parent/inv/metrics/' });
     expect(metrics.statusCode).toBe(200);
-    expect(metrics.body).toMatch(/inventory_http_requests_total\{[^}]*route="\/inv\/health"[^}]*\} 1/);
+    expect(metrics.body).toMatch(
+      /inventory_http_requests_total\{[^}]*route="\/parent\/inv\/health"[^}]*\} 1/,
+    );
+    // Body errors on its routes still get its error shape behind the parent's prefix.
+    const malformed = await app.inject({
+      method: 'POST',
+      url: '/parent/inv/providers/',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name":',
+    });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json()).toEqual({ detail: expect.stringMatching(/^Malformed request/) });
     // Without credentials the rest still needs them; the admin account was created on start.
-    expect((await app.inject({ method: 'GET', url: '/inv/providers/' })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/parent/inv/providers/' })).statusCode).toBe(401);
     const password = (await readFile(join(dataDir, 'admin-password'), 'utf8')).trim();
     const list = await app.inject({
       method: 'GET',
-      url: '/inv/providers/',
+      url: '/parent/inv/providers/',
       headers: { authorization: `Basic ${Buffer.from(`admin:${password}`).toString('base64')}` },
     });
     expect(list.statusCode).toBe(200);
