@@ -34,7 +34,8 @@ export function rewriteAliasPrefix(url: string): string {
 /**
  * Builds the standalone Nest application (not yet listening): Fastify with optional
  * trailing slashes and the /api/v1 alias, the global prefix, error mapping, 405s and the
- * OpenAPI docs around AppModule (the same modules InventoryModule embeds). Shared by `serve`, the tests and the `openapi` command.
+ * OpenAPI docs around AppModule (the same modules InventoryModule embeds). Shared by
+ * `serve`, the tests and the `openapi` command.
  */
 export async function createApp(
   options: AppOptions & { logger?: LoggerService | false },

@@ -135,14 +135,16 @@ const INVENTORY_ROUTE = 'inventoryRoute';
 function isInventoryRoute(config: unknown): boolean {
   return (config as Record<string, unknown> | undefined)?.[INVENTORY_ROUTE] === true;
 }
+
 const validationPipe = createValidationPipe();
 
 /**
  * Gives each inventory controller what the inventory needs per request: the AuthGuard
  * (credentials unless @Public()), the strict validation pipe and the `{"detail": ...}`
- * exception filter; and marks its routes in their Fastify route config. They are controller-scoped (not APP_GUARD / global pipes and
- * filters), so a parent application that embeds the inventory keeps its own behaviour
- * on its own routes. Idempotent: the metadata is set once per class.
+ * exception filter; and marks its routes in their Fastify route config. They are
+ * controller-scoped (not APP_GUARD, global pipes or filters), so a parent application
+ * that embeds the inventory keeps its own behaviour on its own routes. Idempotent: the
+ * metadata is set once per class.
  */
 export function scopeToInventory(controllers: Type[]): void {
   for (const controller of controllers) {
