@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { CollectionExecutor, type RunPhases } from '../src/collection/collection-executor.js';
+import { CollectionExecutor, emptyRunPhases, type RunPhases } from '../src/collection/collection-executor.js';
 import { prepareResource, TypeResolver } from '../src/collection/record-preparer.js';
 import { SecretBox } from '../src/common/crypto/secret-box.js';
 import { createDataSource } from '../src/database/data-source.js';
@@ -104,13 +104,7 @@ async function main(): Promise<void> {
           );
       }, 5000);
       const started = performance.now();
-      const phases: RunPhases = {
-        resourceBatches: 0,
-        edgeStaging: 0,
-        waitingForDatabase: 0,
-        relationships: 0,
-        removal: 0,
-      };
+      const phases = emptyRunPhases();
       const status = await executor.execute(row.id, { clock: () => at, phases });
       const seconds = (performance.now() - started) / 1000;
       clearInterval(ticker);

@@ -50,6 +50,14 @@ export interface RunPhases {
   removal: number;
 }
 
+export const emptyRunPhases = (): RunPhases => ({
+  resourceBatches: 0,
+  edgeStaging: 0,
+  waitingForDatabase: 0,
+  relationships: 0,
+  removal: 0,
+});
+
 interface ClaimedRun {
   id: string;
   provider_id: string;
@@ -106,13 +114,7 @@ export class CollectionExecutor {
     );
     if (!run) return null;
     const started = performance.now();
-    const phases: RunPhases = options.phases ?? {
-      resourceBatches: 0,
-      edgeStaging: 0,
-      waitingForDatabase: 0,
-      relationships: 0,
-      removal: 0,
-    };
+    const phases = options.phases ?? emptyRunPhases();
     const timed = async <T>(phase: keyof RunPhases, work: () => Promise<T>): Promise<T> => {
       const from = performance.now();
       try {
