@@ -6,13 +6,30 @@ import { createOrganization, daysAgo } from '../support/factories.js';
 import { createSystem, loadDebianFacts } from '../support/facts.js';
 
 /** Retention rules, run by calling the jobs directly (the scheduler never runs them at start-up). */
+/** A snapshot's time: days ago, or a moment. */
+const at = (age: number | Date) => (age instanceof Date ? age : daysAgo(age));
+const noon = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), 12));
+/** Wednesday noon of d's week (weeks start on Monday, as date_trunc('week') has them). */
+const midWeek = (d: Date) => {
+  const wednesday = noon(d);
+  wednesday.setUTCDate(wednesday.getUTCDate() - ((wednesday.getUTCDay() + 6) % 7) + 2);
+  return wednesday;
+};
+const midMonth = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 15, 12));
+const midQuarter = (d: Date) =>
+  new Date(Date.UTC(d.getUTCFullYear(), Math.floor(d.getUTCMonth() / 3) * 3 + 1, 15, 12));
+const pairIn = (d: Date) => [new Date(d.getTime() - 3_600_000), d];
+
 describe('retention and history pruning', () => {
   let t: TestApp;
   let org: number;
   const facts = loadDebianFacts();
 
   /** A pushed host with snapshots received at the given ages (days), oldest first, plus one change per snapshot. */
-  async function hostWithSnapshots(name: string, ages: number[]): Promise<{ host: string; ids: string[] }> {
+  async function hostWithSnapshots(
+    name: string,
+    ages: (number | Date)[],
+  ): Promise<{ host: string; ids: string[] }> {
     const system = await createSystem(t, org, name);
     const res = await http(`${t.api}/facts/`, {
       method: 'POST',
@@ -27,19 +44,13 @@ describe('retention and history pruning', () => {
       const { rows } = await t.pool.query(
         `INSERT INTO fact_snapshots (resource_id, organization_id, received_at, sha256, system_facts)
          VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-        [
-          host,
-          org,
-          daysAgo(age),
-          createHash('sha256').update(`${name}${i}`).digest('hex'),
-          { hostname: name, i },
-        ],
+        [host, org, at(age), createHash('sha256').update(`${name}${i}`).digest('hex'), { hostname: name, i }],
       );
       ids.push(rows[0].id);
       await t.pool.query(
         `INSERT INTO resource_changes (resource_id, organization_id, detected_at, source, fact_snapshot_id, field_path,
            change_type, category, severity) VALUES ($1, $2, $3, 'fact_snapshot', $4, 'i', 'modified', 'configuration', 'info')`,
-        [host, org, daysAgo(age), rows[0].id],
+        [host, org, at(age), rows[0].id],
       );
     }
     return { host, ids };
@@ -86,17 +97,15 @@ describe('retention and history pruning', () => {
     });
 
     it('thins history exponentially: all of 7 days, one per day to a month, per week to 3 months, per month to a year, per quarter beyond', async () => {
+      // Each pair sits an hour apart in the middle of its calendar bucket (UTC), so the
+      // test does not depend on the time of day it runs at.
       const ages = [
         700,
-        699, // same quarter beyond a year (the first stays anyway)
-        600,
-        599.9, // same quarter → one goes
-        200,
-        199.99, // same month → one goes
-        60.5,
-        60.49, // same week → one goes
-        20.5,
-        20.49, // same day → one goes
+        699, // beyond a year (the first stays anyway)
+        ...pairIn(midQuarter(daysAgo(600))), // same quarter → one goes
+        ...pairIn(midMonth(daysAgo(200))), // same month → one goes
+        ...pairIn(midWeek(daysAgo(60))), // same week → one goes
+        ...pairIn(noon(daysAgo(20))), // same day → one goes
         3,
         2.9,
         2.8,

@@ -1,3 +1,4 @@
+import { listenOrClose } from '../../src/serve.js';
 import type { Logger as PinoLogger } from 'pino';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
@@ -77,7 +78,7 @@ export async function startTestApp(
     logger: false,
     ...extra,
   });
-  await app.listen(0, '127.0.0.1');
+  await listenOrClose(app, 0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const root = `http://127.0.0.1:${port}`;
