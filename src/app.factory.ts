@@ -85,7 +85,14 @@ export async function createApp(
     raw: ['json'],
     customSiteTitle: 'Inventory API',
   });
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // Close what started before the failing hook (say a bad CHANGE_RULES_FILE): the
+    // queue's workers would otherwise keep polling behind the error.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   return app;
 }
 

@@ -1,4 +1,4 @@
-import { type INestApplication, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './app.factory.js';
 import { loadOrCreateSecretKey, SecretBox } from './common/crypto/secret-box.js';
@@ -21,19 +21,6 @@ export interface RunningService {
  * MIGRATIONS_RUN=false), the HTTP API. `stop()` closes in the safe order: stop
  * accepting and drain requests, close the pool, then stop embedded PostgreSQL last.
  */
-/**
- * Listens, or closes what started: a hook that fails during init (say a bad
- * CHANGE_RULES_FILE) must not leave the queue's workers polling behind the error.
- */
-export async function listenOrClose(app: INestApplication, port: number, host: string): Promise<void> {
-  try {
-    await app.listen(port, host);
-  } catch (error) {
-    await app.close().catch(() => undefined);
-    throw error;
-  }
-}
-
 export async function startService(
   config: InventoryConfig,
   options: { logger?: PinoLogger } = {},
@@ -67,7 +54,7 @@ export async function startService(
         ? { logger: new PinoNestLogger(options.logger), requestLogger: options.logger }
         : {}),
     });
-    await listenOrClose(app, config.port, config.host);
+    await app.listen(config.port, config.host);
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

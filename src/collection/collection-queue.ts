@@ -20,6 +20,7 @@ export const COLLECTION_QUEUE = 'collection-run';
 export class CollectionQueue implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Queue');
   private boss: PgBoss | null = null;
+  private starting: Promise<void> | null = null;
   private readonly shutdown = new AbortController();
   readonly executor: CollectionExecutor;
 
@@ -44,6 +45,13 @@ export class CollectionQueue implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     if (!this.db.isInitialized) return; // built without a database (rendering the OpenAPI document)
+    // Kept so a shutdown that comes while this is still starting (another module's init
+    // failed) waits for it and then stops the queue, instead of missing it.
+    this.starting = this.start();
+    await this.starting;
+  }
+
+  private async start(): Promise<void> {
     const boss = new PgBoss({
       connectionString: this.databaseUrl,
       schema: 'pgboss',
@@ -86,6 +94,7 @@ export class CollectionQueue implements OnModuleInit, OnApplicationShutdown {
   /** Stop taking jobs; a run in progress is released (it ends failed with a message), then the queue stops. */
   async onApplicationShutdown(): Promise<void> {
     this.shutdown.abort();
+    await this.starting?.catch(() => undefined);
     await this.boss?.stop({ graceful: true, wait: true, timeout: 20_000 }).catch(() => undefined);
     this.boss = null;
   }

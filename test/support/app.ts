@@ -1,4 +1,3 @@
-import { listenOrClose } from '../../src/serve.js';
 import type { Logger as PinoLogger } from 'pino';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
@@ -78,7 +77,7 @@ export async function startTestApp(
     logger: false,
     ...extra,
   });
-  await listenOrClose(app, 0, '127.0.0.1');
+  await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const root = `http://127.0.0.1:${port}`;
