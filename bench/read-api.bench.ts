@@ -331,10 +331,10 @@ CROSS JOIN LATERAL (
 CROSS JOIN LATERAL (
   SELECT st.state, st.cpu,
     CASE WHEN tb.kind NOT IN ('vm', 'host', 'container') THEN NULL
-         WHEN st.state IN ('running', 'maintenance') THEN 'on'
+         WHEN st.state IN ('running', 'maintenance') THEN 'poweredOn'
          WHEN st.state = 'suspended' THEN 'suspended'
          WHEN st.state = 'pending' THEN 'unknown'
-         ELSE 'off' END AS power_state,
+         ELSE 'poweredOff' END AS power_state,
     CASE tb.kind
       WHEN 'vm' THEN CASE WHEN g.h5 % 4 = 0 AND pb.vendor <> 'kubernetes' THEN 'windows' ELSE 'linux' END
       WHEN 'host' THEN CASE pb.vendor WHEN 'vmware' THEN 'esxi' ELSE 'linux' END
@@ -375,7 +375,7 @@ SELECT r.id, r.provider_id, r.organization_id,
   CASE WHEN g.hot THEN NULL ELSE md5('bench-run-' || r.provider_id || '-' || g.round)::uuid END,
   g.seen_at,
   CASE WHEN NOT g.hot THEN r.state WHEN (g.k / 288) % 20 = 7 THEN 'stopped' ELSE 'running' END,
-  CASE WHEN NOT g.hot THEN r.power_state WHEN (g.k / 288) % 20 = 7 THEN 'off' ELSE 'on' END,
+  CASE WHEN NOT g.hot THEN r.power_state WHEN (g.k / 288) % 20 = 7 THEN 'poweredOff' ELSE 'poweredOn' END,
   CASE WHEN NOT g.hot THEN r.cpu_count WHEN g.k < $4::bigint / 2 THEN 4 ELSE 8 END,
   CASE WHEN NOT g.hot THEN r.memory_mb WHEN g.k < $4::bigint / 2 THEN 16384 ELSE 32768 END,
   CASE WHEN NOT g.hot THEN r.disk_gb ELSE 100 + (g.k / 1000) END,
@@ -907,9 +907,17 @@ async function explainAll(benchUrl: string, results: Result[]): Promise<void> {
         const flat = sql.replace(/\s+/g, ' ').trim();
         console.log(`\n-- statement ${index + 1}/${statements.length}: ${flat}`);
         console.log(`-- params: ${JSON.stringify(params)}`);
+        if (/^\s*SET\s/i.test(sql)) {
+          // A transaction-local setting the endpoint made (no plan): apply it to the session,
+          // so the statements after it are explained as they ran.
+          await db.query(sql.replace(/^\s*SET\s+LOCAL\s/i, 'SET '));
+          continue;
+        }
+        if (/^\s*(BEGIN|START|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b/i.test(sql)) continue;
         const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
         console.log(plan.rows.map((row) => row['QUERY PLAN']).join('\n'));
       }
+      await db.query('RESET ALL');
     }
   } finally {
     await db.end();

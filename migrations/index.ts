@@ -7,6 +7,7 @@ import { ReadPathIndexes1764000000005 } from './1764000000005-read-path-indexes.
 import { PushedInventory1764600000000 } from './1764600000000-pushed-inventory.js';
 import { ResourceTracking1764700000000 } from './1764700000000-resource-tracking.js';
 import { CollectionWritePath1764800000000 } from './1764800000000-collection-write-path.js';
+import { VspherePowerStates1765200000000 } from './1765200000000-vsphere-power-states.js';
 
 /** Every migration, in order, as classes (not globs) so dist/ and jest load the same list. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   PushedInventory1764600000000,
   ResourceTracking1764700000000,
   CollectionWritePath1764800000000,
+  VspherePowerStates1765200000000,
 ];

@@ -13,10 +13,12 @@ export interface LabSeedResult {
 }
 
 /**
- * The VMware lab: organization "Default", provider "Lab vCenter - vcsa01.lab.local"
- * (vmware:vcenter-lab, region Lab-DC1) and eight real collection runs through the
- * executor, with the clock set 7, 6, … 1 days ago and now, so history and changes
- * accumulate: 27 resources, 49 relationships, 216 sightings. `flush` removes the lab
+ * The VMware lab, the original service's `seed_vmware_data` lab: organization "Default",
+ * provider "Lab vCenter - vcsa01.lab.local" (vmware:vcenter-lab, region Lab-DC1) and
+ * eight real collection runs through the executor, with the clock set 7, 6, … 1 days ago
+ * and now: the past runs see the lab's drift (VMs stopped on some days, other vCPU and
+ * memory sizes), the last one the documented lab, so history and changes accumulate:
+ * 27 resources, 49 relationships, 216 sightings. `flush` removes the lab
  * provider and everything under it first; without it an existing lab is left as it is.
  */
 export async function seedVmwareLab(
@@ -49,7 +51,7 @@ export async function seedVmwareLab(
       : (
           await db.query<{ id: string }[]>(
             `INSERT INTO providers (name, description, organization_id, vendor, provider_type, infrastructure, endpoint, connection_config)
-             VALUES ($1, 'Simulated vSphere lab (seed)', $2, 'vmware', 'vcenter-lab', 'private_cloud', 'vcsa01.lab.local', $3) RETURNING id`,
+             VALUES ($1, 'Simulated vSphere lab (seed)', $2, 'vmware', 'vcenter-lab', 'private_cloud', 'https://vcsa01.lab.local/sdk', $3) RETURNING id`,
             [LAB_PROVIDER_NAME, org.id, JSON.stringify({ datacenter: 'Lab-DC1', seed: 42, scale: 0 })],
           )
         )[0].id;

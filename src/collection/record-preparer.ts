@@ -68,6 +68,9 @@ const sha1: (text: string) => string =
     ? (text) => crypto.hash('sha1', text, 'hex')
     : (text) => crypto.createHash('sha1').update(text).digest('hex');
 
+/** Plugins written before power states took vSphere's names still send these. */
+const LEGACY_POWER_STATES: Record<string, string> = { on: 'poweredOn', off: 'poweredOff' };
+
 /** Validates and normalizes a plugin's resource record; the content hash covers everything stored on the resource. */
 export function prepareResource(
   record: ResourceRecord,
@@ -82,7 +85,7 @@ export function prepareResource(
   const state = record.state ?? 'unknown';
   if (!(RESOURCE_STATES as readonly string[]).includes(state))
     return { error: `resource ${record.ems_ref}: unknown state "${state}"` };
-  const powerState = record.power_state ?? null;
+  const powerState = LEGACY_POWER_STATES[record.power_state ?? ''] ?? record.power_state ?? null;
   if (powerState !== null && !(POWER_STATES as readonly string[]).includes(powerState)) {
     return { error: `resource ${record.ems_ref}: unknown power_state "${powerState}"` };
   }

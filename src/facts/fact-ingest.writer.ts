@@ -69,7 +69,7 @@ export async function writeUnchangedPush(
      ), sighting AS (
        INSERT INTO resource_sightings (resource_id, provider_id, organization_id, seen_at, state, power_state, cpu_count,
          memory_mb, disk_gb, metrics)
-       SELECT b.id, b.provider_id, b.organization_id, now(), 'running', 'on', $7, $8, $9, $10 FROM bump b
+       SELECT b.id, b.provider_id, b.organization_id, now(), 'running', 'poweredOn', $7, $8, $9, $10 FROM bump b
      ), beat AS (
        UPDATE systems s SET last_heartbeat_at = now() FROM bump b
        WHERE s.id = $11::uuid AND s.status = 'active' AND s.resource_id = b.id
@@ -162,7 +162,7 @@ export async function writePush(
     const inserted = await manager.query<{ id: string; inserted: boolean }[]>(
       `INSERT INTO resources (provider_id, organization_id, ems_ref, name, fqdn, canonical_id, vendor_identifiers, ip_addresses,
          os_type, os_name, cpu_count, memory_mb, disk_gb, properties, vendor_type, resource_type_id, state, power_state)
-       VALUES ($14, $15, $16, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'running', 'on')
+       VALUES ($14, $15, $16, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'running', 'poweredOn')
        ON CONFLICT (provider_id, ems_ref) DO UPDATE SET last_seen_at = now()
        RETURNING id, (xmax = 0) AS inserted`,
       [...columns, input.providerId, input.organizationId, emsRef.slice(0, 512)],
@@ -223,7 +223,7 @@ export async function writePush(
       manager,
       `UPDATE resources SET name = $1, fqdn = $2, canonical_id = $3, vendor_identifiers = $4, ip_addresses = $5,
          os_type = $6, os_name = $7, cpu_count = $8, memory_mb = $9, disk_gb = $10, properties = $11, vendor_type = $12,
-         resource_type_id = $13, state = 'running', power_state = 'on', removed_at = NULL, last_seen_at = now(),
+         resource_type_id = $13, state = 'running', power_state = 'poweredOn', removed_at = NULL, last_seen_at = now(),
          seen_count = seen_count + $15, modified = now()
        WHERE id = $14 RETURNING id`,
       [...columns, resourceId, created ? 0 : 1],
@@ -231,7 +231,7 @@ export async function writePush(
   }
   await manager.query(
     `INSERT INTO resource_sightings (resource_id, provider_id, organization_id, seen_at, state, power_state, cpu_count, memory_mb, disk_gb, metrics)
-     VALUES ($1, $2, $3, now(), 'running', 'on', $4, $5, $6, $7)`,
+     VALUES ($1, $2, $3, now(), 'running', 'poweredOn', $4, $5, $6, $7)`,
     [
       resourceId,
       input.providerId,

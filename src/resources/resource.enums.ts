@@ -2,6 +2,8 @@
 export const RESOURCE_STATES = [
   'running',
   'stopped',
+  'active',
+  'inactive',
   'suspended',
   'paused',
   'pending',
@@ -15,5 +17,6 @@ export const RESOURCE_STATES = [
 ] as const;
 export type ResourceState = (typeof RESOURCE_STATES)[number];
 
-export const POWER_STATES = ['on', 'off', 'suspended', 'unknown'] as const;
+/** vSphere's names (VirtualMachinePowerState), as the original service reported them. */
+export const POWER_STATES = ['poweredOn', 'poweredOff', 'suspended', 'unknown'] as const;
 export type PowerState = (typeof POWER_STATES)[number];

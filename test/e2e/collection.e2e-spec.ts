@@ -214,7 +214,7 @@ describe('collection runs', () => {
         field_path: 'power_state',
         change_type: 'added',
         previous_value: null,
-        current_value: 'off',
+        current_value: 'poweredOff',
         category: 'state',
         severity: 'medium',
       },

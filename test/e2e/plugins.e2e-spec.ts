@@ -290,17 +290,18 @@ describe('the VMware lab seed', () => {
       expect(await count(`/resources/?provider=${id}`)).toBe(27);
       expect(
         await count(
-          `/resources/?provider=${id}&resource_type=auto_scaling_group&vendor_type=ClusterComputeResource`,
+          `/resources/?provider=${id}&resource_type=auto_scaling_group&vendor_type=vSphere%20Cluster`,
         ),
       ).toBe(2);
       expect(await count(`/resources/?provider=${id}&resource_type=hypervisor_host&name__isw=esxi0`)).toBe(4);
-      expect(await count(`/resources/?provider=${id}&vendor_type=ResourcePool`)).toBe(3);
+      expect(await count(`/resources/?provider=${id}&vendor_type=vSphere%20Resource%20Pool`)).toBe(3);
       expect(await count(`/resources/?provider=${id}&category=storage`)).toBe(4);
       expect(await count(`/resources/?provider=${id}&resource_type=virtual_machine`)).toBe(14);
       expect(await count(`/resources/?provider=${id}&resource_type=virtual_machine&state=running`)).toBe(10);
       expect(await count(`/resources/?provider=${id}&resource_type=virtual_machine&state=stopped`)).toBe(1);
       expect(await count(`/resources/?provider=${id}&resource_type=virtual_machine&state=suspended`)).toBe(1);
-      expect(await count(`/resources/?provider=${id}&resource_type=virtual_machine&state=template`)).toBe(2);
+      expect(await count(`/resources/?provider=${id}&resource_type=virtual_machine&state=inactive`)).toBe(2);
+      expect(await count(`/resources/?provider=${id}&state=active`)).toBe(13);
       expect(await count(`/resources/?provider=${id}&resource_type=virtual_machine&os_type=linux`)).toBe(11);
       expect(await count(`/resources/?provider=${id}&resource_type=virtual_machine&os_type=windows`)).toBe(3);
       expect(await count(`/resources/?provider=${id}&region=Lab-DC1`)).toBe(27);

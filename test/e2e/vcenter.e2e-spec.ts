@@ -67,7 +67,7 @@ describe('vmware:vcenter collector', () => {
       resource_type_slug: 'virtual_machine',
       name: 'web-01',
       state: 'running',
-      power_state: 'on',
+      power_state: 'poweredOn',
       cpu_count: 2,
       memory_mb: 4096,
       disk_gb: 40,
@@ -86,7 +86,7 @@ describe('vmware:vcenter collector', () => {
     });
     expect(byRef['vm-101']).toMatchObject({
       state: 'stopped',
-      power_state: 'off',
+      power_state: 'poweredOff',
       os_type: 'windows',
       disk_gb: 600,
       fqdn: '',

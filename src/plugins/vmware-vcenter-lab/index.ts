@@ -18,7 +18,7 @@ export const vcenterLabPlugin: ProviderPlugin = {
     version: '1.0.0',
     display_name: 'VMware vCenter (simulated lab)',
     description:
-      'A deterministic simulated vSphere lab: by default 2 clusters, 4 ESXi hosts, 3 resource pools, 4 datastores and 14 VMs; `scale` generates that many VMs with hosts, datastores and pools in proportion. Attributes drift from day to day in a repeatable way.',
+      "A deterministic simulated vSphere lab, the original inventory service's seed lab: 2 clusters, 4 ESXi hosts, 3 resource pools, 4 datastores and 14 VMs; `scale` generates that many VMs with hosts, datastores and pools in proportion. Today's runs see the lab as documented; runs dated in the past see its drift (stopped VMs, other sizes), repeatably.",
     infrastructure: 'private_cloud',
     supported_resource_types: [
       'virtual_machine',

@@ -1,3 +1,4 @@
+import type { PowerState } from '../../resources/resource.enums.js';
 import { asString } from '../connection-parameters.js';
 import type { CollectRecord, PluginContext, ProviderPlugin, ResourceRecord } from '../plugin.contract.js';
 import { VsphereClient, VsphereError } from './vsphere-client.js';
@@ -74,9 +75,9 @@ function client(ctx: PluginContext): VsphereClient {
   });
 }
 
-function powerState(value: string | undefined): 'on' | 'off' | 'suspended' | 'unknown' {
-  if (value === 'POWERED_ON') return 'on';
-  if (value === 'POWERED_OFF') return 'off';
+function powerState(value: string | undefined): PowerState {
+  if (value === 'POWERED_ON') return 'poweredOn';
+  if (value === 'POWERED_OFF') return 'poweredOff';
   if (value === 'SUSPENDED') return 'suspended';
   return 'unknown';
 }
