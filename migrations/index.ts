@@ -8,6 +8,7 @@ import { PushedInventory1764600000000 } from './1764600000000-pushed-inventory.j
 import { ResourceTracking1764700000000 } from './1764700000000-resource-tracking.js';
 import { CollectionWritePath1764800000000 } from './1764800000000-collection-write-path.js';
 import { VspherePowerStates1765200000000 } from './1765200000000-vsphere-power-states.js';
+import { CollectorsTaxonomy1765600000000 } from './1765600000000-collectors-taxonomy.js';
 
 /** Every migration, in order, as classes (not globs) so dist/ and jest load the same list. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   ResourceTracking1764700000000,
   CollectionWritePath1764800000000,
   VspherePowerStates1765200000000,
+  CollectorsTaxonomy1765600000000,
 ];

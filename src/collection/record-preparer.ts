@@ -5,23 +5,26 @@ import type { ResourceRecord } from '../plugins/plugin.contract.js';
 import { POWER_STATES, RESOURCE_STATES } from '../resources/resource.enums.js';
 import type { PreparedResource } from './resource-batch-writer.js';
 
-/** Resource type lookups for one run: slugs, and the vendor's type names through vendor_type_mappings. */
+/**
+ * Resource type lookups for one run: slugs, and vendors' type names through
+ * vendor_type_mappings (the provider's vendor unless a record names another one).
+ */
 export class TypeResolver {
   private constructor(
     private readonly bySlug: Map<string, string>,
+    /** `vendor` NUL `vendor_resource_type` → resource type id (every vendor: a few hundred rows). */
     private readonly byVendorType: Map<string, string>,
     private readonly vendor: string,
   ) {}
 
   static async load(db: Queryable, vendor: string): Promise<TypeResolver> {
     const types = await db.query<{ id: string; slug: string }[]>(`SELECT id, slug FROM resource_types`);
-    const mappings = await db.query<{ vendor_resource_type: string; resource_type_id: string }[]>(
-      `SELECT vendor_resource_type, resource_type_id FROM vendor_type_mappings WHERE vendor = $1`,
-      [vendor],
-    );
+    const mappings = await db.query<
+      { vendor: string; vendor_resource_type: string; resource_type_id: string }[]
+    >(`SELECT vendor, vendor_resource_type, resource_type_id FROM vendor_type_mappings`);
     return new TypeResolver(
       new Map(types.map((t) => [t.slug, t.id])),
-      new Map(mappings.map((m) => [m.vendor_resource_type, m.resource_type_id])),
+      new Map(mappings.map((m) => [`${m.vendor}\0${m.vendor_resource_type}`, m.resource_type_id])),
       vendor,
     );
   }
@@ -33,9 +36,10 @@ export class TypeResolver {
       );
     }
     if (record.vendor_type) {
+      const vendor = record.vendor || this.vendor;
       return (
-        this.byVendorType.get(record.vendor_type) ?? {
-          error: `no mapping for ${this.vendor} type "${record.vendor_type}"`,
+        this.byVendorType.get(`${vendor}\0${record.vendor_type}`) ?? {
+          error: `no mapping for ${vendor} type "${record.vendor_type}"`,
         }
       );
     }

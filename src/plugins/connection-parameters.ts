@@ -35,10 +35,18 @@ export function checkConnectionConfig(
           ? typeof value === 'number' && Number.isInteger(value)
           : param.type === 'number'
             ? typeof value === 'number' && Number.isFinite(value)
-            : typeof value === 'boolean';
+            : param.type === 'list'
+              ? Array.isArray(value) && value.every((item) => typeof item === 'string')
+              : typeof value === 'boolean';
     if (!ok)
       errors[field] = [
-        `"${param.name}" must be ${param.type === 'integer' ? 'an integer' : `a ${param.type}`}.`,
+        `"${param.name}" must be ${
+          param.type === 'integer'
+            ? 'an integer'
+            : param.type === 'list'
+              ? 'a list of strings'
+              : `a ${param.type}`
+        }.`,
       ];
   }
   return errors;
@@ -55,6 +63,12 @@ export function withDefaults(
       out[param.name] = param.default;
   }
   return out;
+}
+
+/** A list parameter's value: its strings, trimmed, without empty ones ([] when unset). */
+export function asStringList(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((item) => asString(item).trim()).filter(Boolean);
 }
 
 /** Names of parameters the manifest marks secret (encrypted whatever their name looks like). */

@@ -3,7 +3,7 @@ import { asString } from './connection-parameters.js';
 import type { ConnectionParameter, PluginManifest } from './plugin.contract.js';
 
 const SLUG = /^[a-z0-9][a-z0-9_.-]*$/;
-const TYPES = ['string', 'integer', 'number', 'boolean'];
+const TYPES = ['string', 'integer', 'number', 'boolean', 'list'];
 
 /** Checks a manifest read from a file or a package; returns it normalized, or throws saying what is wrong. */
 export function parseManifest(raw: unknown, where: string): PluginManifest {
@@ -38,7 +38,9 @@ export function parseManifest(raw: unknown, where: string): PluginManifest {
       type: type as ConnectionParameter['type'],
       required: param.required === true,
       secret: param.secret === true,
-      ...(param.default !== undefined ? { default: param.default as string | number | boolean } : {}),
+      ...(param.default !== undefined
+        ? { default: param.default as string | number | boolean | string[] }
+        : {}),
       description: typeof param.description === 'string' ? param.description : '',
     };
   });

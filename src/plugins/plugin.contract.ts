@@ -10,7 +10,8 @@ import type { PowerState, ResourceState } from '../resources/resource.enums.js';
  * in batches, detects changes and removals.
  */
 
-export type ConnectionParameterType = 'string' | 'integer' | 'number' | 'boolean';
+/** `list` is a list of strings (e.g. AWS regions, Kubernetes namespaces). */
+export type ConnectionParameterType = 'string' | 'integer' | 'number' | 'boolean' | 'list';
 
 export interface ConnectionParameter {
   name: string;
@@ -18,7 +19,7 @@ export interface ConnectionParameter {
   required: boolean;
   /** Encrypted at rest and masked in responses (whatever its name). */
   secret: boolean;
-  default?: string | number | boolean;
+  default?: string | number | boolean | string[];
   description: string;
 }
 
@@ -59,6 +60,18 @@ export interface PluginContext {
   signal: AbortSignal;
   /** "Now" for this run (the lab seed replays runs in the past). */
   clock: () => Date;
+  /**
+   * The document uploaded to this provider (`PUT /providers/{id}/document/`), or null when
+   * none is stored. Read on demand: plugins that do not use one never load it.
+   */
+  document?: () => Promise<ProviderDocument | null>;
+}
+
+/** A file stored with a provider (a CMDB or bare-metal export for `file:import`). */
+export interface ProviderDocument {
+  filename: string;
+  content_type: string;
+  content: Buffer;
 }
 
 /** One observed object. `resource_type` is a canonical slug; or give `vendor_type` and the taxonomy maps it. */
@@ -68,6 +81,11 @@ export interface ResourceRecord {
   name: string;
   resource_type?: string;
   vendor_type?: string;
+  /**
+   * Whose type name `vendor_type` is, when it is not the provider's vendor (a file import
+   * holds rows of several vendors). Defaults to the provider's vendor.
+   */
+  vendor?: string;
   canonical_id?: string | null;
   vendor_identifiers?: Record<string, unknown>;
   state?: ResourceState;

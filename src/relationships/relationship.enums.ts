@@ -5,5 +5,6 @@ export const RELATIONSHIP_TYPES = [
   'part_of',
   'manages',
   'connected_to',
+  'routes_to',
 ] as const;
 export type RelationshipType = (typeof RELATIONSHIP_TYPES)[number];

@@ -57,7 +57,7 @@ describe('the service on its embedded PostgreSQL', () => {
     expect((await http(`${api}/ping/`)).status).toBe(200);
     expect((await http(`${api}/resource-types/`, { anonymous: true })).status).toBe(401);
     const types = await http(`${api}/resource-types/`, { as: ADMIN });
-    expect(types.body).toMatchObject({ count: 84 });
+    expect(types.body).toMatchObject({ count: 85 });
     const created = await http(`${api}/providers/`, {
       as: ADMIN,
       method: 'POST',

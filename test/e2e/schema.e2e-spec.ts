@@ -128,7 +128,7 @@ describe('database schema', () => {
       const applied = await dataSource.runMigrations({ transaction: 'each' });
       expect(applied).toHaveLength(dataSource.migrations.length);
       const counts = await dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM resource_types`);
-      expect(counts[0].n).toBe(84);
+      expect(counts[0].n).toBe(85);
     } finally {
       await dataSource.destroy();
     }

@@ -9,12 +9,12 @@ describe('taxonomy (seeded by migration)', () => {
     await t.close();
   });
 
-  it('has 15 categories, 84 resource types and the VMware mappings', async () => {
+  it('has 15 categories, 85 resource types (84 of the reference, plus namespace) and the VMware mappings', async () => {
     const categories = await http(`${t.api}/resource-categories/`);
     expect(categories.status).toBe(200);
     expect(categories.body.count).toBe(15);
     const types = await http(`${t.api}/resource-types/`);
-    expect(types.body.count).toBe(84);
+    expect(types.body.count).toBe(85);
     const vmware = await http(`${t.api}/vendor-type-mappings/?vendor=vmware&page_size=100`);
     expect(vmware.body.count).toBeGreaterThanOrEqual(20);
     const pairs = vmware.body.results.map((m: any) => `${m.vendor_resource_type}->${m.resource_type_slug}`);
@@ -46,6 +46,28 @@ describe('taxonomy (seeded by migration)', () => {
     }
   });
 
+  it("maps the types of every vendor the original's taxonomy covered, from the vendors' own names", async () => {
+    const all = await http(`${t.api}/vendor-type-mappings/?page_size=1000`);
+    expect(all.body.count).toBe(293);
+    const vendors = new Set(all.body.results.map((m: any) => m.vendor));
+    for (const vendor of ['vmware', 'aws', 'azure', 'gcp', 'openstack', 'kubernetes', 'cisco', 'meraki']
+      .concat(['arista', 'juniper', 'netapp', 'dell', 'ibm', 'ansible']))
+      expect(vendors).toContain(vendor);
+    const pairs = new Set(
+      all.body.results.map((m: any) => `${m.vendor} ${m.vendor_resource_type} ${m.resource_type_slug}`),
+    );
+    for (const pair of [
+      'azure Microsoft.Compute/virtualMachines virtual_machine',
+      'gcp compute.googleapis.com/Instance virtual_machine',
+      'openstack OS::Nova::Server virtual_machine',
+      'kubernetes Namespace namespace',
+      'kubernetes Route gateway',
+      'meraki wireless wireless_ap',
+      'netapp LUN block_storage',
+    ])
+      expect(pairs).toContain(pair);
+  });
+
   it('orders categories by sort order and types within the category', async () => {
     const categories = await http(`${t.api}/resource-categories/?page_size=100`);
     expect(categories.body.results.map((c: any) => c.slug).slice(0, 3)).toEqual([
@@ -67,7 +89,7 @@ describe('taxonomy (seeded by migration)', () => {
     );
     expect(byId.body.count).toBe(18);
     const notCountable = await http(`${t.api}/resource-types/?is_countable=false`);
-    expect(notCountable.body.results.map((t: any) => t.slug)).toEqual(['orchestration_stack']);
+    expect(notCountable.body.results.map((t: any) => t.slug)).toEqual(['orchestration_stack', 'namespace']);
   });
 
   it('searches types the way the seed document shows', async () => {

@@ -2,10 +2,22 @@ import { ApiProperty } from '@nestjs/swagger';
 
 export class ConnectionParameterDto {
   @ApiProperty({ example: 'username' }) name: string;
-  @ApiProperty({ enum: ['string', 'integer', 'number', 'boolean'] }) type: string;
+  @ApiProperty({
+    enum: ['string', 'integer', 'number', 'boolean', 'list'],
+    description: '`list`: a JSON array of strings.',
+  })
+  type: string;
   @ApiProperty() required: boolean;
   @ApiProperty({ description: 'Encrypted at rest and masked in responses.' }) secret: boolean;
-  @ApiProperty({ required: false, oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] })
+  @ApiProperty({
+    required: false,
+    oneOf: [
+      { type: 'string' },
+      { type: 'number' },
+      { type: 'boolean' },
+      { type: 'array', items: { type: 'string' } },
+    ],
+  })
   default?: unknown;
   @ApiProperty() description: string;
 }
