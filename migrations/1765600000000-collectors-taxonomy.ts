@@ -47,7 +47,9 @@ export class CollectorsTaxonomy1765600000000 implements MigrationInterface {
       [RESOURCE_TYPES_V2.map((t) => t.slug)],
     );
     await queryRunner.query(`DELETE FROM resource_relationships WHERE relationship_type = 'routes_to'`);
-    await queryRunner.query(`ALTER TABLE "resource_relationships" DROP CONSTRAINT "CHK_5bc8de10f0f395c850be0f7ddb"`);
+    await queryRunner.query(
+      `ALTER TABLE "resource_relationships" DROP CONSTRAINT "CHK_5bc8de10f0f395c850be0f7ddb"`,
+    );
     await queryRunner.query(
       `ALTER TABLE "resource_relationships" ADD CONSTRAINT "CHK_297fbed04037c531215f5857b0" CHECK ("relationship_type" IN ('runs_on', 'attached_to', 'member_of', 'part_of', 'manages', 'connected_to'))`,
     );

@@ -15,7 +15,13 @@ export const RESOURCE_TYPES_V2: {
   sortOrder: number;
 }[] = [
   // Kubernetes namespaces and OpenShift projects: scopes of workloads, not workloads.
-  { slug: 'namespace', name: 'Namespace / Project', category: 'containers', isCountable: false, sortOrder: 10 },
+  {
+    slug: 'namespace',
+    name: 'Namespace / Project',
+    category: 'containers',
+    isCountable: false,
+    sortOrder: 10,
+  },
 ];
 
 /** [vendor, the vendor's type name, canonical type slug, Ansible collection] */

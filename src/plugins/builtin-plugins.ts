@@ -1,3 +1,4 @@
+import { awsPlugin } from './aws/index.js';
 import type { ProviderPlugin } from './plugin.contract.js';
 import { vcenterLabPlugin } from './vmware-vcenter-lab/index.js';
 import { VCENTER_DEPENDENCIES, vcenterPlugin } from './vmware-vcenter/index.js';
@@ -6,4 +7,11 @@ import { VCENTER_DEPENDENCIES, vcenterPlugin } from './vmware-vcenter/index.js';
 export const BUILTIN_PLUGINS: { plugin: ProviderPlugin; dependencies: Record<string, string> }[] = [
   { plugin: vcenterPlugin, dependencies: VCENTER_DEPENDENCIES },
   { plugin: vcenterLabPlugin, dependencies: {} },
+  {
+    plugin: awsPlugin,
+    dependencies: {
+      'requirements.yml': 'collections:\n  - name: amazon.aws\n    version: ">=8.0.0"\n',
+      'meta/execution-environment.yml': 'version: 3\ndependencies:\n  galaxy: requirements.yml\n',
+    },
+  },
 ];

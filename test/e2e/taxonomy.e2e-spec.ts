@@ -50,8 +50,16 @@ describe('taxonomy (seeded by migration)', () => {
     const all = await http(`${t.api}/vendor-type-mappings/?page_size=1000`);
     expect(all.body.count).toBe(293);
     const vendors = new Set(all.body.results.map((m: any) => m.vendor));
-    for (const vendor of ['vmware', 'aws', 'azure', 'gcp', 'openstack', 'kubernetes', 'cisco', 'meraki']
-      .concat(['arista', 'juniper', 'netapp', 'dell', 'ibm', 'ansible']))
+    for (const vendor of [
+      'vmware',
+      'aws',
+      'azure',
+      'gcp',
+      'openstack',
+      'kubernetes',
+      'cisco',
+      'meraki',
+    ].concat(['arista', 'juniper', 'netapp', 'dell', 'ibm', 'ansible']))
       expect(vendors).toContain(vendor);
     const pairs = new Set(
       all.body.results.map((m: any) => `${m.vendor} ${m.vendor_resource_type} ${m.resource_type_slug}`),
