@@ -4,7 +4,7 @@ import { type Actor, CurrentActor } from '../auth/actor.js';
 import { ApiEndpoint } from '../common/http/api-endpoint.decorator.js';
 import { UuidParamPipe } from '../common/http/uuid-param.pipe.js';
 import type { ParsedListQuery } from '../common/list/list-query.js';
-import { ApiListQuery, ApiPaginatedResponse, ListQuery } from '../common/list/list.decorators.js';
+import { ApiListQuery, ApiPaginatedResponse, ListQuery, RequestUrl } from '../common/list/list.decorators.js';
 import { ResourceSightingDto } from '../sightings/dto/resource-sighting.dto.js';
 import { NESTED_SIGHTING_LIST } from '../sightings/resource-sighting.list-specs.js';
 import { ResourceDetailDto, ResourceDto } from './dto/resource.dto.js';
@@ -31,12 +31,12 @@ export class ResourcesController {
 
   @Get(':id')
   @ApiEndpoint({
-    summary: 'Get a resource with its type, category, provider and relationship counts',
+    summary: 'Get a resource with its type, category, provider, relationship counts and machine',
     errors: [404],
   })
   @ApiOkResponse({ type: ResourceDetailDto })
-  get(@CurrentActor() actor: Actor, @Param('id', UuidParamPipe) id: string) {
-    return this.resources.get(actor, id);
+  get(@CurrentActor() actor: Actor, @Param('id', UuidParamPipe) id: string, @RequestUrl() url: string) {
+    return this.resources.get(actor, id, url);
   }
 
   @Get(':id/sightings')

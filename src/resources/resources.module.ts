@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { SightingsModule } from '../sightings/sightings.module.js';
+import { MachinesController } from './machines.controller.js';
+import { MachinesService } from './machines.service.js';
 import { ResourcesController } from './resources.controller.js';
 import { ResourcesService } from './resources.service.js';
 
 @Module({
   imports: [SightingsModule],
-  controllers: [ResourcesController],
-  providers: [ResourcesService],
+  controllers: [ResourcesController, MachinesController],
+  providers: [ResourcesService, MachinesService],
   exports: [ResourcesService],
 })
 export class ResourcesModule {}

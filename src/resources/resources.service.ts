@@ -14,6 +14,7 @@ import { ResourceSightingsService } from '../sightings/resource-sightings.servic
 import type { ResourceDetailDto, ResourceDto } from './dto/resource.dto.js';
 import type { ResourceHistoryDto } from './dto/resource-history.dto.js';
 import { DEFAULT_TIMELINE_LIMIT, loadResourceHistory, MAX_TIMELINE_LIMIT } from './resource-history.query.js';
+import { MachinesService } from './machines.service.js';
 import { LAST_SEEN_AT_SQL, SEEN_COUNT_SQL } from './resource-tracking.sql.js';
 
 type Timestamp = Date | null;
@@ -68,6 +69,7 @@ export class ResourcesService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly sightings: ResourceSightingsService,
     private readonly access: AccessService,
+    private readonly machines: MachinesService,
   ) {}
 
   async list(actor: Actor, query: ParsedListQuery): Promise<Page<ResourceDto>> {
@@ -82,7 +84,7 @@ export class ResourcesService {
     });
   }
 
-  async get(actor: Actor, id: string): Promise<ResourceDetailDto> {
+  async get(actor: Actor, id: string, requestUrl: string): Promise<ResourceDetailDto> {
     const params = new SqlParams();
     const where = [`r.id = ${params.add(id)}`, ...(await this.visible(actor, params))];
     const rows = await this.db.query<
@@ -118,6 +120,7 @@ export class ResourcesService {
         incoming: counts.reduce((n, c) => n + c.incoming, 0),
         by_type: byType,
       },
+      machine: await this.machines.linkFor(actor, row.canonical_id, requestUrl),
     };
   }
 

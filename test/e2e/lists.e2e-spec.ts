@@ -20,6 +20,7 @@ import {
 import { PROPERTY_DEFINITION_LIST } from '../../src/property-definitions/property-definition.list-spec.js';
 import { PROVIDER_LIST } from '../../src/providers/provider.list-spec.js';
 import { RESOURCE_RELATIONSHIP_LIST } from '../../src/relationships/resource-relationship.list-spec.js';
+import { MACHINE_LIST } from '../../src/resources/machine.list-spec.js';
 import { RESOURCE_LIST } from '../../src/resources/resource.list-spec.js';
 import {
   NESTED_SIGHTING_LIST,
@@ -31,7 +32,7 @@ import {
   VENDOR_TYPE_MAPPING_LIST,
 } from '../../src/taxonomy/taxonomy.list-specs.js';
 import { http, startTestApp, type TestApp } from '../support/app.js';
-import { daysAgo, seedReadFixture } from '../support/factories.js';
+import { createResource, daysAgo, seedReadFixture } from '../support/factories.js';
 import { createSystem, loadDebianFacts } from '../support/facts.js';
 
 /**
@@ -59,7 +60,11 @@ interface ListCase {
   orderBy?: Record<string, (row: Row) => unknown>;
   search?: { term: string; check: (row: Row) => boolean };
 }
-type Fixture = Awaited<ReturnType<typeof seedReadFixture>> & { platform: PlatformFixture; push: PushFixture };
+type Fixture = Awaited<ReturnType<typeof seedReadFixture>> & {
+  platform: PlatformFixture;
+  push: PushFixture;
+  machine: { sharedId: string };
+};
 
 interface PushFixture {
   systemB: { id: string; key: string };
@@ -83,8 +88,8 @@ interface PlatformFixture {
 const categorySortOrder = new Map<string, number>();
 const iso = (date: Date) => date.toISOString();
 const field = (name: string) => (row: Row) => row[name];
-/** A row's identity: its id, or its date for per-day lists (the timeline). */
-const rowKey = (row: Row | undefined) => row?.id ?? row?.date;
+/** A row's identity: its id, its date for per-day lists (the timeline), its canonical id for machines. */
+const rowKey = (row: Row | undefined) => row?.id ?? row?.date ?? row?.canonical_id;
 
 const CASES: ListCase[] = [
   {
@@ -266,6 +271,27 @@ const CASES: ListCase[] = [
     }),
     orderBy: { resource_type: (r) => r.resource_type_slug },
     search: { term: 'uuid', check: (r) => /uuid/i.test(`${r.key} ${r.name}`) },
+  },
+  {
+    name: 'machines',
+    path: () => '/machines/',
+    spec: MACHINE_LIST,
+    probes: (f) => ({
+      canonical_id: { value: f.machine.sharedId, field: field('canonical_id') },
+      provider: {
+        value: f.providers.k8s,
+        check: (r) => r.providers.some((p: Row) => p.id === f.providers.k8s),
+      },
+      vendor: { value: 'kubernetes', check: (r) => r.vendors.includes('kubernetes') },
+      resource_type: { value: 'hypervisor_host', field: field('resource_type') },
+      name: { value: 'api-prod-1', field: field('name') },
+      provider_count: { value: '2', field: field('provider_count') },
+      resource_count: { value: '2', field: field('resource_count') },
+      removed: { value: 'true', check: (r) => r.removed === true },
+      last_seen_after: { value: iso(daysAgo(0.5)), check: (r) => new Date(r.last_seen_at) >= daysAgo(0.51) },
+      last_seen_before: { value: iso(daysAgo(1)), check: (r) => new Date(r.last_seen_at) <= daysAgo(0.99) },
+    }),
+    search: { term: '502E71FA', check: (r) => /502e71fa/i.test(`${r.canonical_id} ${r.name}`) },
   },
 ];
 
@@ -631,13 +657,40 @@ describe('every list endpoint', () => {
   beforeAll(async () => {
     t = await startTestApp();
     const read = await seedReadFixture(t.pool);
-    fixture = { ...read, platform: await seedPlatformFixture(t, read), push: await seedPushFixture(t, read) };
+    fixture = {
+      ...read,
+      platform: await seedPlatformFixture(t, read),
+      push: await seedPushFixture(t, read),
+      machine: await seedMachineFixture(t, read),
+    };
     const categories = await http(`${t.api}/resource-categories/?page_size=100`);
     for (const c of categories.body.results) categorySortOrder.set(c.slug, c.sort_order);
   });
   afterAll(async () => {
     await t.close();
   });
+
+  /** A VM of the lab that the Kubernetes provider also sees as a node: a machine of two providers. */
+  async function seedMachineFixture(app: TestApp, read: Awaited<ReturnType<typeof seedReadFixture>>) {
+    const { rows } = await app.pool.query<{ canonical_id: string }>(
+      `SELECT canonical_id FROM resources WHERE id = $1`,
+      [read.resources.vms[0]],
+    );
+    const { rows: k8s } = await app.pool.query<{ organization_id: number }>(
+      `SELECT organization_id FROM providers WHERE id = $1`,
+      [read.providers.k8s],
+    );
+    await createResource(app.pool, {
+      providerId: read.providers.k8s,
+      organizationId: k8s[0].organization_id,
+      type: 'virtual_machine',
+      vendorType: 'Node',
+      name: 'worker-1',
+      canonicalId: rows[0].canonical_id,
+      memoryMb: 15000,
+    });
+    return { sharedId: rows[0].canonical_id };
+  }
 
   async function all(path: string): Promise<{ count: number; rows: Row[] }> {
     const res = await http(`${t.api}${path}?page_size=1000`);

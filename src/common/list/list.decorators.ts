@@ -88,6 +88,11 @@ export function requestBase(request: FastifyRequest): string {
   return `${proto}://${host}${path}`;
 }
 
+/** The request's own URL without its query (for links to related objects). */
+export const RequestUrl = createParamDecorator((_: unknown, ctx: ExecutionContext): string =>
+  requestBase(ctx.switchToHttp().getRequest<FastifyRequest>()),
+);
+
 /** Parses the request's query string against a list spec (400 on anything malformed). */
 export const ListQuery = createParamDecorator((spec: ListSpec, ctx: ExecutionContext): ParsedListQuery => {
   const request = ctx.switchToHttp().getRequest<FastifyRequest>();

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { POWER_STATES, RESOURCE_STATES } from '../resource.enums.js';
+import { MachineLinkDto } from './machine.dto.js';
 
 export class ResourceDto {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -67,4 +68,10 @@ export class ResourceDetailDto extends ResourceDto {
   @ApiProperty({ example: 'vmware' }) provider_vendor: string;
   @ApiProperty({ type: RelationshipCountsDto, description: 'Current (not removed) relationships.' })
   relationships: RelationshipCountsDto;
+  @ApiProperty({
+    type: MachineLinkDto,
+    nullable: true,
+    description: 'The machine this resource is one view of (its canonical_id names a machine), else null.',
+  })
+  machine: MachineLinkDto | null;
 }
