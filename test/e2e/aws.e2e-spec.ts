@@ -97,7 +97,7 @@ describe('aws:aws collector', () => {
       vendor_type: 'AWS::EC2::Instance',
       canonical_id: UUID,
       state: 'running',
-      power_state: 'on',
+      power_state: 'poweredOn',
       region: 'us-east-1',
       availability_zone: 'us-east-1a',
       cloud_tenant: aws.account,
@@ -118,7 +118,7 @@ describe('aws:aws collector', () => {
     });
     // Without the tag the instance id is the identity.
     expect(byRef['i-00000000000000002'].canonical_id).toBe('i-00000000000000002');
-    expect(byRef['vol-00000000000000001']).toMatchObject({ disk_gb: 20, state: 'available' });
+    expect(byRef['vol-00000000000000001']).toMatchObject({ disk_gb: 20, state: 'active' });
     expect(byRef['arn:aws:s3:::inventory-us-east-1-assets']).toMatchObject({
       region: 'us-east-1',
       provider_tags: { env: 'prod' },
@@ -127,7 +127,7 @@ describe('aws:aws collector', () => {
     const lb = Object.values(byRef).find(
       (r) => r.name === 'us-east-1-web' && r.resource_type_slug === 'load_balancer',
     );
-    expect(lb).toMatchObject({ state: 'available', provider_tags: { env: 'prod' } });
+    expect(lb).toMatchObject({ state: 'active', provider_tags: { env: 'prod' } });
     const db = Object.values(byRef).find((r) => r.name === 'us-east-1-orders');
     expect(db).toMatchObject({ state: 'running', flavor: 'db.m6g.large', disk_gb: 100 });
 

@@ -118,7 +118,7 @@ describe('kubernetes:cluster collector', () => {
     expect(all.find((r) => r.vendor_type === 'Namespace')).toMatchObject({ resource_type_slug: 'namespace' });
     expect(all.find((r) => r.name === 'data-db-0' && r.cloud_tenant === 'web')).toMatchObject({
       disk_gb: 20,
-      state: 'available',
+      state: 'active',
     });
     const byCanonical = await http(`${t.api}/resources/?canonical_id=${NODE_UUID}`);
     expect(byCanonical.body.results.map((r: any) => r.name)).toEqual(['worker-1']);

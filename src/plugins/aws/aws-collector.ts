@@ -48,8 +48,8 @@ const RDS_STATES: Record<string, ResourceState> = {
   maintenance: 'maintenance',
 };
 const VOLUME_STATES: Record<string, ResourceState> = {
-  'in-use': 'available',
-  available: 'available',
+  'in-use': 'active',
+  available: 'active',
   creating: 'pending',
   deleting: 'terminated',
   deleted: 'terminated',
@@ -115,7 +115,7 @@ async function* collectRegion(
           ...common,
           canonical_id: vpc.VpcId!,
           vendor_identifiers: { vpc_id: vpc.VpcId, account_id: account },
-          state: vpc.State === 'available' ? 'available' : 'pending',
+          state: vpc.State === 'available' ? 'active' : 'pending',
           power_state: null,
           properties: {
             cidr_block: vpc.CidrBlock ?? '',
@@ -147,7 +147,7 @@ async function* collectRegion(
             arn: subnet.SubnetArn ?? '',
             account_id: account,
           },
-          state: subnet.State === 'available' ? 'available' : 'pending',
+          state: subnet.State === 'available' ? 'active' : 'pending',
           power_state: null,
           properties: {
             cidr_block: subnet.CidrBlock ?? '',
@@ -176,7 +176,7 @@ async function* collectRegion(
           description: sg.Description ?? '',
           canonical_id: sg.GroupId!,
           vendor_identifiers: { group_id: sg.GroupId, account_id: account },
-          state: 'available',
+          state: 'active',
           power_state: null,
           properties: {
             vpc_id: sg.VpcId ?? '',
@@ -232,7 +232,7 @@ async function* collectRegion(
               ...(uuid ? { smbios_uuid: uuid } : {}),
             },
             state: EC2_STATES[state] ?? 'unknown',
-            power_state: state === 'running' ? 'on' : state === 'stopped' ? 'off' : 'unknown',
+            power_state: state === 'running' ? 'poweredOn' : state === 'stopped' ? 'poweredOff' : 'unknown',
             flavor: inst.InstanceType ?? '',
             fqdn: inst.PrivateDnsName ?? '',
             ip_addresses: ips,
@@ -328,7 +328,7 @@ async function* collectRegion(
             arn: asg.AutoScalingGroupARN ?? '',
             account_id: account,
           },
-          state: asg.Status ? 'pending' : 'available',
+          state: asg.Status ? 'pending' : 'active',
           power_state: null,
           ems_created_on: asg.CreatedTime ?? null,
           properties: {
@@ -432,7 +432,7 @@ async function* collectRegion(
           ...common,
           canonical_id: arn,
           vendor_identifiers: { function_name: fn.FunctionName, arn, account_id: account },
-          state: fn.State === 'Failed' ? 'error' : fn.State === 'Pending' ? 'pending' : 'available',
+          state: fn.State === 'Failed' ? 'error' : fn.State === 'Pending' ? 'pending' : 'active',
           power_state: null,
           memory_mb: fn.MemorySize ?? null,
           properties: {
@@ -541,7 +541,7 @@ async function* loadBalancers(
         vendor_identifiers: { arn, dns_name: lb.DNSName ?? '', account_id: account },
         state:
           code === 'active' || code === 'active_impaired'
-            ? 'available'
+            ? 'active'
             : code === 'provisioning'
               ? 'pending'
               : code === 'failed'
@@ -632,7 +632,7 @@ async function* buckets(session: AwsSession): AsyncGenerator<CollectRecord> {
         cloud_tenant: session.accountId,
         canonical_id: arn,
         vendor_identifiers: { bucket_name: name, arn, account_id: session.accountId },
-        state: 'available',
+        state: 'active',
         power_state: null,
         ems_created_on: bucket.CreationDate ?? null,
         properties: { arn },

@@ -130,7 +130,7 @@ export async function* collectKubernetes(
     region,
     canonical_id: null,
     vendor_identifiers: { uid: ns.metadata!.uid },
-    state: ns.status?.phase === 'Terminating' ? 'terminated' : 'available',
+    state: ns.status?.phase === 'Terminating' ? 'terminated' : 'active',
     power_state: null,
     ems_created_on: iso(ns.metadata?.creationTimestamp),
     provider_tags: ns.metadata?.labels ?? {},
@@ -205,7 +205,7 @@ export async function* collectKubernetes(
         ...(instance ? { instance_id: instance } : {}),
       },
       state: node.spec?.unschedulable ? 'maintenance' : ready ? 'running' : 'unavailable',
-      power_state: ready ? 'on' : 'unknown',
+      power_state: ready ? 'poweredOn' : 'unknown',
       fqdn: addresses.find((a) => a.type === 'InternalDNS' || a.type === 'Hostname')?.address ?? '',
       ip_addresses: addresses.filter((a) => /IP$/.test(a.type)).map((a) => a.address),
       os_type: info?.operatingSystem ?? '',
@@ -245,7 +245,7 @@ export async function* collectKubernetes(
       name: meta.name!,
       vendor_type: 'PersistentVolume',
       ...namespaced(meta),
-      state: pv.status?.phase === 'Failed' ? 'error' : 'available',
+      state: pv.status?.phase === 'Failed' ? 'error' : 'active',
       power_state: null,
       disk_gb: bytes !== null ? Math.round((bytes / 2 ** 30) * 100) / 100 : null,
       properties: {
@@ -289,7 +289,7 @@ export async function* collectKubernetes(
           vendor_type: 'PersistentVolumeClaim',
           ...namespaced(meta),
           state:
-            pvc.status?.phase === 'Bound' ? 'available' : pvc.status?.phase === 'Lost' ? 'error' : 'pending',
+            pvc.status?.phase === 'Bound' ? 'active' : pvc.status?.phase === 'Lost' ? 'error' : 'pending',
           power_state: null,
           disk_gb: bytes !== null ? Math.round((bytes / 2 ** 30) * 100) / 100 : null,
           properties: {
@@ -431,7 +431,7 @@ export async function* collectKubernetes(
           name: meta.name!,
           vendor_type: 'Service',
           ...namespaced(meta),
-          state: 'available',
+          state: 'active',
           power_state: null,
           fqdn: ingress.find((i) => i.hostname)?.hostname ?? '',
           ip_addresses: [...(svc.spec?.clusterIPs ?? []), ...ingress.map((i) => i.ip ?? '')].filter(
@@ -471,7 +471,7 @@ export async function* collectKubernetes(
             name: meta.name!,
             vendor_type: 'Ingress',
             ...namespaced(meta),
-            state: 'available',
+            state: 'active',
             power_state: null,
             fqdn: hosts[0] ?? '',
             properties: { hosts, ingress_class: ing.spec?.ingressClassName ?? '' },
