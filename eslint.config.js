@@ -14,6 +14,7 @@ export default tseslint.config(
       'eslint.config.js',
       'test/support/summary-reporter.js',
       'test/support/*.cjs',
+      'scripts/*.mjs',
     ],
   },
   js.configs.recommended,

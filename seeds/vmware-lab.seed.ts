@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { CollectionExecutor } from '../src/collection/collection-executor.js';
 import type { SecretBox } from '../src/common/crypto/secret-box.js';
+import { CLI_ACTOR, recordActivity } from '../src/platform/activity.service.js';
 import { PluginRegistry } from '../src/plugins/plugin-registry.js';
 
 export const LAB_PROVIDER_NAME = 'Lab vCenter - vcsa01.lab.local';
@@ -41,6 +42,13 @@ export async function seedVmwareLab(
       existing[0].id,
     ]);
     await db.query(`DELETE FROM providers WHERE id = $1`, [existing[0].id]);
+    await recordActivity(db, CLI_ACTOR, {
+      operation: 'delete',
+      objectType: 'provider',
+      objectId: existing[0].id,
+      objectRepr: LAB_PROVIDER_NAME,
+      organizationId: org.id,
+    });
   } else if (existing[0] && existing[0].runs > 0) {
     options.progress(`The lab is already seeded (${existing[0].runs} runs); use --flush to seed it again`);
     return { providerId: existing[0].id, runs: 0, skipped: true };
@@ -55,6 +63,15 @@ export async function seedVmwareLab(
             [LAB_PROVIDER_NAME, org.id, JSON.stringify({ datacenter: 'Lab-DC1', seed: 42, scale: 0 })],
           )
         )[0].id;
+  if (!existing[0] || options.flush)
+    await recordActivity(db, CLI_ACTOR, {
+      operation: 'create',
+      objectType: 'provider',
+      objectId: providerId,
+      objectRepr: LAB_PROVIDER_NAME,
+      organizationId: org.id,
+      changes: { name: [null, LAB_PROVIDER_NAME], plugin: [null, 'vmware:vcenter-lab'] },
+    });
   const registry = new PluginRegistry([]);
   await registry.discover();
   const executor = new CollectionExecutor(db, registry, secrets);

@@ -17,6 +17,7 @@ import {
 import { generatePassword, hashPassword } from './auth/passwords.js';
 import { modifyReturning } from './database/modify-returning.js';
 import { startService } from './serve.js';
+import { CLI_ACTOR, diffFields, recordActivity } from './platform/activity.service.js';
 import { createLogger, PinoNestLogger } from './logging/logging.js';
 import type { Logger as PinoLogger } from 'pino';
 import { VERSION } from './version.js';
@@ -78,7 +79,10 @@ async function serve(config: InventoryConfig, serviceLogger: PinoLogger): Promis
     stopping = true;
     logger.log(`${signal} received: finishing in-flight requests, then stopping`);
     service.stop().then(
-      () => process.exit(0),
+      () => {
+        logger.log('Stopped');
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error(error instanceof Error ? error.message : String(error));
         process.exit(1);
@@ -157,23 +161,44 @@ async function users(config: InventoryConfig, action: string | undefined, flags:
   await withDatabase(config, (url) =>
     withDataSource(url, async (db) => {
       const hash = await hashPassword(password);
-      if (action === 'create') {
-        const rows = await db.query<{ id: number }[]>(
-          `INSERT INTO users (username, password_hash, is_superuser, email) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (username) DO NOTHING RETURNING id`,
-          [username, hash, flags.superuser ?? false, flags.email ?? ''],
-        );
-        if (!rows[0]) throw new CliError(`User "${username}" already exists; use "users set-password".`);
-        console.log(`Created ${flags.superuser ? 'superuser' : 'user'} "${username}" (id ${rows[0].id}).`);
-      } else {
-        const rows = await modifyReturning<{ id: number }>(
-          db,
-          `UPDATE users SET password_hash = $2, modified = now() WHERE username = $1 RETURNING id`,
-          [username, hash],
-        );
-        if (!rows[0]) throw new CliError(`No user "${username}".`);
-        console.log(`Password of "${username}" changed.`);
-      }
+      // The change and its activity entry (actor `cli`) commit together.
+      await db.transaction(async (manager) => {
+        if (action === 'create') {
+          const rows = await manager.query<{ id: number }[]>(
+            `INSERT INTO users (username, password_hash, is_superuser, email) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (username) DO NOTHING RETURNING id`,
+            [username, hash, flags.superuser ?? false, flags.email ?? ''],
+          );
+          if (!rows[0]) throw new CliError(`User "${username}" already exists; use "users set-password".`);
+          await recordActivity(manager, CLI_ACTOR, {
+            operation: 'create',
+            objectType: 'user',
+            objectId: rows[0].id,
+            objectRepr: username,
+            organizationId: null,
+            changes: diffFields(
+              {},
+              { username, email: flags.email ?? '', is_superuser: flags.superuser ?? false },
+            ),
+          });
+          console.log(`Created ${flags.superuser ? 'superuser' : 'user'} "${username}" (id ${rows[0].id}).`);
+        } else {
+          const rows = await modifyReturning<{ id: number }>(
+            manager,
+            `UPDATE users SET password_hash = $2, modified = now() WHERE username = $1 RETURNING id`,
+            [username, hash],
+          );
+          if (!rows[0]) throw new CliError(`No user "${username}".`);
+          await recordActivity(manager, CLI_ACTOR, {
+            operation: 'set_password',
+            objectType: 'user',
+            objectId: rows[0].id,
+            objectRepr: username,
+            organizationId: null,
+          });
+          console.log(`Password of "${username}" changed.`);
+        }
+      });
       if (given === null) console.log(`Password: ${password}`);
     }),
   );

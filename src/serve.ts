@@ -26,7 +26,9 @@ export async function startService(
   options: { logger?: PinoLogger } = {},
 ): Promise<RunningService> {
   const logger = new Logger('Inventory');
-  const log = (message: string) => logger.log(message);
+  // Each step at debug; at info one short summary once the service listens (below).
+  const log = (message: string) => logger.debug(message);
+  const firstStart: string[] = [];
   const database = await openDatabase(config, log);
   try {
     if (config.migrationsRun) {
@@ -41,11 +43,11 @@ export async function startService(
       const note = await withDataSource(database.url, (db) =>
         ensureAdminAccount(db, config.dataDir, config.adminPassword),
       );
-      if (note) log(note);
+      if (note) firstStart.push(note);
     }
     const secret = await loadOrCreateSecretKey(config.secretKey, config.dataDir);
     if (secret.created)
-      log(`Generated the secret-encryption key in ${secret.path} (back it up with the database)`);
+      firstStart.push(`Generated the secret-encryption key in ${secret.path} (back it up with the database)`);
     const app = await createApp({
       config,
       databaseUrl: database.url,
@@ -59,9 +61,10 @@ export async function startService(
     const port = typeof address === 'object' && address ? address.port : config.port;
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     const url = `http://${shownHost}:${port}/${API_PREFIX}/`;
-    log(`Inventory ${VERSION} (role ${config.role}) listening on ${config.host}:${port}`);
-    log(`Database: ${database.description}`);
-    log(`API: ${url}  Docs: ${url}docs/`);
+    logger.log(`Inventory ${VERSION} (role ${config.role}) listening on ${config.host}:${port}`);
+    logger.log(`Database: ${database.description}`);
+    logger.log(`API: ${url}  Docs: ${url}docs/`);
+    for (const note of firstStart) logger.log(note);
     // Draining: answers carry `Connection: close`, so clients stop reusing sockets that
     // are about to go away; after the drain delay the server stops accepting and closes.
     let draining = false;

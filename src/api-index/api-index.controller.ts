@@ -1,30 +1,49 @@
-import { Controller, Get, Req } from '@nestjs/common';
+import { Controller, Get, Inject, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { ROUTE_TABLE, RouteTable } from '../common/http/method-not-allowed.js';
 import { requestBase } from '../common/list/list.decorators.js';
 
-/** The collections and documents the API serves, in the order a newcomer would explore them. */
-export const API_INDEX = [
+/** The collections a newcomer explores first; every other one follows in alphabetical order. */
+const FIRST = [
   'providers',
   'collection-runs',
+  'provider-plugins',
   'resources',
   'resource-sightings',
   'resource-relationships',
+  'resource-changes',
   'resource-categories',
   'resource-types',
   'vendor-type-mappings',
   'property-definitions',
-  'ping',
-  'health',
-  'docs',
-  'openapi.json',
-] as const;
+  'systems',
+  'facts',
+];
+
+/**
+ * The top-level endpoints under `prefix`, from the registered routes (so a new module
+ * shows up without editing a list): the first path segment of each route, once.
+ */
+export function apiIndexNames(routePaths: string[], prefix: string): string[] {
+  const root = `/${prefix.replace(/^\/+|\/+$/g, '')}/`;
+  const names = new Set<string>();
+  for (const path of routePaths) {
+    if (!path.startsWith(root)) continue;
+    const first = path.slice(root.length).split('/')[0];
+    if (first && !first.startsWith(':') && !first.includes('*')) names.add(first);
+  }
+  const rank = (name: string) => (FIRST.includes(name) ? FIRST.indexOf(name) : FIRST.length);
+  return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
 
 @ApiTags('index')
 @Controller()
 export class ApiIndexController {
+  constructor(@Inject(ROUTE_TABLE) private readonly routes: RouteTable) {}
+
   @Get()
-  @ApiOperation({ summary: 'Index of the API: each endpoint with its URL' })
+  @ApiOperation({ summary: 'Index of the API: every endpoint with its URL (generated from the routes)' })
   @ApiOkResponse({
     schema: {
       type: 'object',
@@ -34,8 +53,13 @@ export class ApiIndexController {
   })
   index(@Req() request: FastifyRequest): Record<string, string> {
     const base = requestBase(request).replace(/\/?$/, '/');
+    // This route's own path is the prefix the inventory is mounted under (standalone or embedded).
+    const prefix = request.routeOptions.url ?? '';
     return Object.fromEntries(
-      API_INDEX.map((name) => [name, `${base}${name}${name.includes('.') ? '' : '/'}`]),
+      apiIndexNames(this.routes.routePaths(), prefix).map((name) => [
+        name,
+        `${base}${name}${name.includes('.') ? '' : '/'}`,
+      ]),
     );
   }
 }

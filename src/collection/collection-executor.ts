@@ -272,9 +272,15 @@ export class CollectionExecutor {
           null,
         );
       const message = error instanceof Error ? error.message : String(error);
-      this.logger.error(
-        `Run ${run.id} failed: ${error instanceof Error ? (error.stack ?? message) : message}`,
-      );
+      // Stopped on purpose (the worker shuts down, the lease was taken over): an expected
+      // ending, said in one line; anything else is a failure with its stack.
+      const stopped = abort.signal.aborted && abort.signal.reason instanceof RunAborted;
+      if (stopped)
+        this.logger.log(`Run ${run.id} stopped: ${(abort.signal.reason as RunAborted).message}`);
+      else
+        this.logger.error(
+          `Run ${run.id} failed: ${error instanceof Error ? (error.stack ?? message) : message}`,
+        );
       return await this.finish(
         run.id,
         provider?.id ?? null,

@@ -171,7 +171,7 @@ export class FactsCompatController {
     const at = await this.db.transaction((manager) => this.heartbeats.beat(manager, system.id));
     await reply.status(200).send({
       code: 200,
-      message: 'Heartbeat received',
+      message: 'heartbeat acknowledged',
       data: { system_key: system.systemKey, acknowledged: true, last_heartbeat: at.toISOString() },
     });
   }

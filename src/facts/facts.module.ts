@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PlatformModule } from '../platform/platform.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
 import { FactSnapshotsController, FactSnapshotsService } from './fact-snapshots.controller.js';
 import { FactsCompatController, FactsController } from './facts.controller.js';
@@ -8,7 +9,7 @@ import { SystemsController } from './systems.controller.js';
 import { SystemsService } from './systems.service.js';
 
 @Module({
-  imports: [ResourcesModule, HeartbeatsModule],
+  imports: [ResourcesModule, HeartbeatsModule, PlatformModule],
   controllers: [SystemsController, FactsController, FactsCompatController, FactSnapshotsController],
   providers: [SystemsService, FactsService, FactSnapshotsService],
   exports: [FactsService, SystemsService],

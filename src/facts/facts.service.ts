@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
@@ -8,6 +8,7 @@ import { PayloadTooLargeError, UnauthorizedError, ValidationFailedError } from '
 import { classifyDatabaseError } from '../common/http/database-errors.js';
 import { ConfigError, type FactsConfig, INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { OrganizationsService } from '../platform/organizations.service.js';
 import { AccessService } from '../rbac/access.service.js';
 import { ClientAddressResolver } from './client-address.js';
 import { contentHash, type FactParts } from './fact-document.js';
@@ -36,7 +37,8 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  * provider, created on demand (vendor ansible, type facts, infrastructure bare_metal).
  */
 @Injectable()
-export class FactsService implements OnModuleInit {
+export class FactsService implements OnModuleInit, OnApplicationBootstrap {
+  private readonly logger = new Logger('Facts');
   readonly addresses: ClientAddressResolver;
   private readonly config: FactsConfig;
   private classifier = new ChangeClassifier();
@@ -51,6 +53,7 @@ export class FactsService implements OnModuleInit {
     private readonly systems: SystemsService,
     private readonly heartbeats: HeartbeatsService,
     private readonly metrics: MetricsService,
+    private readonly organizations: OrganizationsService,
   ) {
     this.config = config.facts;
     this.addresses = new ClientAddressResolver(config.facts.trustedProxies);
@@ -64,6 +67,34 @@ export class FactsService implements OnModuleInit {
         `CHANGE_RULES_FILE ${this.config.changeRulesFile}: ${(error as Error).message}`,
       ]);
     }
+  }
+
+  /**
+   * FACTS_ANONYMOUS_ORGANIZATION names the organization anonymous pushes belong to: a name
+   * that does not exist yet is created now (as fact_inventory users expect after setting
+   * it), an id that does not exist is reported (pushes get 401 until it does).
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const configured = this.config.anonymousOrganization;
+    if (configured === null || !this.db.isInitialized) return;
+    if (/^\d{1,9}$/.test(configured)) {
+      const rows = await this.db.query<unknown[]>(`SELECT 1 FROM organizations WHERE id = $1::int`, [
+        configured,
+      ]);
+      if (!rows[0])
+        this.logger.warn(
+          `FACTS_ANONYMOUS_ORGANIZATION=${configured}: no organization has that id; anonymous pushes are refused (401) until it exists`,
+        );
+      return;
+    }
+    const { id, created } = await this.organizations.ensureNamed(
+      configured,
+      'Hosts pushed anonymously (FACTS_ANONYMOUS_ORGANIZATION).',
+    );
+    if (created)
+      this.logger.log(
+        `Created organization "${configured}" (id ${id}) for anonymous pushes (FACTS_ANONYMOUS_ORGANIZATION)`,
+      );
   }
 
   /** `{system_facts, package_facts, local_facts}`: objects, a missing one empty, at least one non-empty, nothing else. */

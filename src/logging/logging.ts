@@ -93,6 +93,12 @@ function prettyStream(out: NodeJS.WritableStream): Writable {
   });
 }
 
+/**
+ * Nest's own start-up narration (module wiring, every mapped route, "application started"):
+ * about a hundred lines on every start, useful when debugging the wiring only.
+ */
+const NEST_WIRING = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+
 /** Nest's logger interface over pino: framework and service messages become structured too. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
@@ -109,7 +115,8 @@ export class PinoNestLogger implements LoggerService {
     else this.logger[level]({ context, ...(stack ? { stack } : {}) }, String(message));
   }
   log(message: unknown, ...params: unknown[]) {
-    this.write('info', message, params);
+    const context = params[params.length - 1];
+    this.write(typeof context === 'string' && NEST_WIRING.has(context) ? 'debug' : 'info', message, params);
   }
   error(message: unknown, ...params: unknown[]) {
     this.write('error', message, params);

@@ -34,6 +34,40 @@ export function diffFields(
   return changes;
 }
 
+/** Who did it when no account did: the command line (`inventory users create`, ...) or the service itself. */
+export interface ActivityActor {
+  id: number | null;
+  username: string;
+}
+export const CLI_ACTOR: ActivityActor = { id: null, username: 'cli' };
+export const SYSTEM_ACTOR: ActivityActor = { id: null, username: 'system' };
+
+/**
+ * Appends one entry, in the caller's transaction. The service's writes go through
+ * ActivityService.record; the command line, which runs without the Nest application,
+ * calls this with CLI_ACTOR.
+ */
+export async function recordActivity(
+  manager: Pick<EntityManager, 'query'>,
+  actor: ActivityActor,
+  entry: ActivityRecord,
+): Promise<void> {
+  await manager.query(
+    `INSERT INTO activity_stream (actor_id, actor_username, operation, object_type, object_id, object_repr, changes, organization_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [
+      actor.id,
+      actor.username,
+      entry.operation,
+      entry.objectType,
+      String(entry.objectId),
+      entry.objectRepr.slice(0, 512),
+      JSON.stringify(entry.changes ?? {}),
+      entry.organizationId,
+    ],
+  );
+}
+
 const SELECT = `a.id, a.created AS timestamp, a.actor_id AS actor, a.actor_username, a.operation, a.object_type, a.object_id,
   a.object_repr, a.changes, a.organization_id AS organization`;
 
@@ -46,20 +80,7 @@ export class ActivityService {
   ) {}
 
   async record(manager: EntityManager, actor: Actor, entry: ActivityRecord): Promise<void> {
-    await manager.query(
-      `INSERT INTO activity_stream (actor_id, actor_username, operation, object_type, object_id, object_repr, changes, organization_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [
-        actor.id,
-        actor.username,
-        entry.operation,
-        entry.objectType,
-        String(entry.objectId),
-        entry.objectRepr.slice(0, 512),
-        JSON.stringify(entry.changes ?? {}),
-        entry.organizationId,
-      ],
-    );
+    await recordActivity(manager, actor, entry);
   }
 
   /** Entries of organizations the caller can see, plus the caller's own actions. */

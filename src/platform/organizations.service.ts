@@ -9,7 +9,7 @@ import { runList } from '../common/list/list-runner.js';
 import type { Page } from '../common/list/page.js';
 import { SqlParams } from '../common/list/sql-params.js';
 import { AccessService } from '../rbac/access.service.js';
-import { ActivityService, diffFields } from './activity.service.js';
+import { ActivityService, diffFields, recordActivity, SYSTEM_ACTOR } from './activity.service.js';
 import type { CreateOrganizationDto, OrganizationDto, UpdateOrganizationDto } from './dto/platform.dto.js';
 
 const SELECT = `o.id, o.name, o.description, o.ansible_id, o.created, o.modified`;
@@ -65,6 +65,35 @@ export class OrganizationsService {
         changes: diffFields({}, { name: created.name, description: created.description }),
       });
       return created;
+    });
+  }
+
+  /**
+   * The organization named `name`, created (and recorded as done by `system`) when it does
+   * not exist yet: for settings that name one, such as FACTS_ANONYMOUS_ORGANIZATION.
+   */
+  async ensureNamed(name: string, description: string): Promise<{ id: number; created: boolean }> {
+    return this.db.transaction(async (manager) => {
+      const inserted = await manager.query<{ id: number }[]>(
+        `INSERT INTO organizations (name, description) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING id`,
+        [name, description],
+      );
+      if (inserted[0]) {
+        await recordActivity(manager, SYSTEM_ACTOR, {
+          operation: 'create',
+          objectType: 'organization',
+          objectId: inserted[0].id,
+          objectRepr: name,
+          organizationId: inserted[0].id,
+          changes: diffFields({}, { name, description }),
+        });
+        return { id: inserted[0].id, created: true };
+      }
+      const [existing] = await manager.query<{ id: number }[]>(
+        `SELECT id FROM organizations WHERE name = $1`,
+        [name],
+      );
+      return { id: existing.id, created: false };
     });
   }
 

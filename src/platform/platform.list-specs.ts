@@ -94,6 +94,10 @@ export const ACTIVITY_LIST = defineListSpec({
     ),
     object_id: filter.string('a.object_id', 'Object id (repeatable).', { lookups: false }),
     actor: filter.int('a.actor_id', 'User id of who did it (repeatable).'),
+    actor_username: filter.string(
+      'a.actor_username',
+      'Username of who did it: `cli` for the command line, `system` for the service itself (repeatable).',
+    ),
     operation: filter.string('a.operation', 'create, update, delete or an action name (repeatable).'),
     organization: filter.int('a.organization_id', 'Organization id (repeatable).'),
     timestamp_after: filter.after('a.created', 'At or after this time (ISO 8601).'),

@@ -111,6 +111,24 @@ describe('the service on its embedded PostgreSQL', () => {
     const generated = cli(['users', 'create', '--username', 'robot', '--superuser']);
     expect(generated.stdout).toMatch(/Created superuser "robot"[\s\S]*Password: \S{20,}/);
     expect(cli(['users', 'create', '--username', 'robot']).status).toBe(1);
+    // What the command line did is in the activity stream, by the actor `cli`.
+    const activity = await http(
+      `${apiUrl()}/activitystream/?actor_username=cli&object_type=user&ordering=id`,
+      {
+        as: ADMIN,
+      },
+    );
+    expect(
+      activity.body.results.map((e: { operation: string; object_repr: string; actor: null }) => [
+        e.operation,
+        e.object_repr,
+        e.actor,
+      ]),
+    ).toEqual([
+      ['create', 'ops', null],
+      ['set_password', 'ops', null],
+      ['create', 'robot', null],
+    ]);
     const ghost = cli(['token', '--user', 'ghost']);
     expect(ghost.status).toBe(1);
     expect(ghost.stderr).toContain('No active user "ghost"');

@@ -4,15 +4,45 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { VERSION } from '../../src/version.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 /**
  * SIGTERM to a real `node dist/src/cli.js serve` while a burst of requests is in flight
  * and a collection runs: every request sent before the signal is answered (no reset),
- * the process exits 0, and the run ends completed or failed with a message.
+ * the process exits 0, and the run ends completed or failed with a message. A normal stop
+ * (SIGTERM, or Ctrl-C: SIGINT to the whole process group, as a terminal sends it) is
+ * logged at info, with no error line and no stack. Start-up says a short summary at info.
  */
 const PASSWORD = 'shutdown-test-password';
 const AUTH = `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}`;
+
+interface LogLine {
+  level: string;
+  context?: string;
+  msg: string;
+}
+
+/** The JSON log lines of a serve process's output (anything else is kept as an error line). */
+function logLines(output: string): LogLine[] {
+  return output
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      try {
+        return JSON.parse(line) as LogLine;
+      } catch {
+        return { level: 'not-json', msg: line };
+      }
+    });
+}
+
+/** What a normal stop must not print: error or fatal lines, stack frames. */
+function expectCleanStop(output: string) {
+  const lines = logLines(output);
+  expect(lines.filter((l) => !['info', 'debug', 'warn'].includes(l.level))).toEqual([]);
+  expect(output).not.toMatch(/\n\s+at \S+ \(/);
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -68,7 +98,7 @@ describe('graceful shutdown of `inventory serve`', () => {
         () => false,
       );
       if (ok) break;
-      if (i > 150) throw new Error(`serve did not start:\n${output}`);
+      if (i > 600 || child.exitCode !== null) throw new Error(`serve did not start:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const call = (path: string, init: RequestInit = {}) =>
@@ -128,5 +158,60 @@ describe('graceful shutdown of `inventory serve`', () => {
     );
     expect(['completed', 'failed']).toContain(rows[0].status);
     if (rows[0].status === 'failed') expect(rows[0].error_message).toMatch(/\S/);
+    // The collection the shutdown interrupted is not an error (and the log is at warn here).
+    expectCleanStop(output);
+  }, 90_000);
+
+  it('starts with a short summary at info and stops on Ctrl-C (SIGINT to the process group) at info', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'inventory-ctrl-c-'));
+    await chmod(dataDir, 0o755);
+    const fresh = await createTestDatabase();
+    const port = await freePort();
+    const serve = spawn(process.execPath, ['dist/src/cli.js', 'serve'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        DATABASE_URL: fresh.url,
+        INVENTORY_DATA_DIR: dataDir,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        LOG_FORMAT: 'json',
+        SHUTDOWN_DRAIN_SECONDS: '0',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group, as a shell gives a foreground job
+    });
+    let output = '';
+    serve.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    serve.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => serve.on('exit', (code) => resolve(code)));
+    try {
+      for (let i = 0; !output.includes('Created the superuser'); i++) {
+        if (i > 600 || serve.exitCode !== null) throw new Error(`serve did not start:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const started = logLines(output).filter((l) => l.level === 'info');
+      // The summary: where it listens, the database, the API and docs, the first-start notes.
+      expect(started.map((l) => l.msg)).toEqual([
+        `Inventory ${VERSION} (role all) listening on 127.0.0.1:${port}`,
+        expect.stringMatching(/^Database: postgres:\/\//),
+        `API: http://127.0.0.1:${port}/api/inventory/v1/  Docs: http://127.0.0.1:${port}/api/inventory/v1/docs/`,
+        `Created the superuser "admin"; its password is in ${join(dataDir, 'admin-password')}`,
+        expect.stringMatching(/^Generated the secret-encryption key in /),
+      ]);
+      process.kill(-serve.pid!, 'SIGINT');
+      expect(await exited).toBe(0);
+      expectCleanStop(output);
+      const info = logLines(output)
+        .filter((l) => l.level === 'info')
+        .map((l) => l.msg);
+      expect(info.slice(-2)).toEqual([
+        'SIGINT received: finishing in-flight requests, then stopping',
+        'Stopped',
+      ]);
+    } finally {
+      if (serve.exitCode === null) serve.kill('SIGKILL');
+      await fresh.drop();
+    }
   }, 90_000);
 });

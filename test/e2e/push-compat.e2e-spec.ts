@@ -36,10 +36,21 @@ describe('fact_inventory compatibility (POST /v1/facts, /fact_inventory/v1/facts
         FACTS_ANONYMOUS_ORGANIZATION: 'Anonymous Hosts',
         FACTS_RATE_LIMIT_MINUTES: '30',
       });
-      org = await createOrganization(t.pool, 'Anonymous Hosts');
+      // Created at start, since it did not exist.
+      const { rows } = await t.pool.query<{ id: number }>(
+        `SELECT id FROM organizations WHERE name = 'Anonymous Hosts'`,
+      );
+      org = rows[0].id;
     });
     afterAll(async () => {
       await t.close();
+    });
+
+    it('created the organization FACTS_ANONYMOUS_ORGANIZATION names at start, recorded as done by the service', async () => {
+      const entries = await http(`${t.api}/activitystream/?object_type=organization&object_id=${org}`);
+      expect(entries.body.results).toMatchObject([
+        { operation: 'create', actor: null, actor_username: 'system', object_repr: 'Anonymous Hosts' },
+      ]);
     });
 
     it('accepts one submission per client address per window: 201 with an empty body, then 429 as text', async () => {
@@ -195,11 +206,11 @@ describe('collector-agent compatibility (/api/systems/inventory, /api/systems/he
     const ack = JSON.parse(beat.text);
     expect(ack).toEqual({
       code: 200,
-      message: 'Heartbeat received',
+      message: 'heartbeat acknowledged',
       data: { system_key: s.system_key, acknowledged: true, last_heartbeat: expect.any(String) },
     });
     expect(beat.text).toBe(
-      `{"code":200,"message":"Heartbeat received","data":{"system_key":"${s.system_key}","acknowledged":true,"last_heartbeat":"${ack.data.last_heartbeat}"}}`,
+      `{"code":200,"message":"heartbeat acknowledged","data":{"system_key":"${s.system_key}","acknowledged":true,"last_heartbeat":"${ack.data.last_heartbeat}"}}`,
     );
     const system = (await http(`${t.api}/systems/${s.id}/`)).body;
     expect(system).toMatchObject({ status: 'active', last_heartbeat_at: ack.data.last_heartbeat });

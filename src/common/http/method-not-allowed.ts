@@ -13,12 +13,14 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
  */
 export class RouteTable {
   private readonly router = FindMyWay({ ignoreTrailingSlash: true });
+  private readonly paths = new Set<string>();
 
   attach(fastify: FastifyInstance): void {
     fastify.addHook('onRoute', (route) => {
       for (const method of [route.method].flat()) {
         if ((METHODS as readonly string[]).includes(method)) {
           try {
+            this.paths.add(route.url);
             this.router.on(method as (typeof METHODS)[number], route.url, () => undefined);
           } catch {
             /* the same route registered twice (e.g. HEAD added by Fastify) */
@@ -26,6 +28,11 @@ export class RouteTable {
         }
       }
     });
+  }
+
+  /** Every registered route path (Fastify syntax, `:id` for parameters), in registration order. */
+  routePaths(): string[] {
+    return [...this.paths];
   }
 
   /** Methods the path answers to; empty when no route matches the path at all. */
