@@ -274,9 +274,9 @@ export class CollectionExecutor {
       const message = error instanceof Error ? error.message : String(error);
       // Stopped on purpose (the worker shuts down, the lease was taken over): an expected
       // ending, said in one line; anything else is a failure with its stack.
-      const stopped = abort.signal.aborted && abort.signal.reason instanceof RunAborted;
-      if (stopped)
-        this.logger.log(`Run ${run.id} stopped: ${(abort.signal.reason as RunAborted).message}`);
+      const reason: unknown = abort.signal.reason;
+      if (abort.signal.aborted && reason instanceof RunAborted)
+        this.logger.log(`Run ${run.id} stopped: ${reason.message}`);
       else
         this.logger.error(
           `Run ${run.id} failed: ${error instanceof Error ? (error.stack ?? message) : message}`,

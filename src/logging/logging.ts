@@ -97,7 +97,13 @@ function prettyStream(out: NodeJS.WritableStream): Writable {
  * Nest's own start-up narration (module wiring, every mapped route, "application started"):
  * about a hundred lines on every start, useful when debugging the wiring only.
  */
-const NEST_WIRING = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+const NEST_WIRING = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
 
 /** Nest's logger interface over pino: framework and service messages become structured too. */
 export class PinoNestLogger implements LoggerService {

@@ -69,6 +69,45 @@ export class OrganizationsService {
   }
 
   /**
+   * The organization a write names by id or name; absent, the one the caller belongs to
+   * (superusers: the one that exists) when there is exactly one. A 400 on `field` otherwise.
+   */
+  async resolveRef(
+    actor: Actor,
+    ref: number | string | undefined,
+    manager: EntityManager = this.db.manager,
+    field = 'organization',
+  ): Promise<number> {
+    if (typeof ref === 'number') return ref;
+    if (typeof ref === 'string') {
+      if (/^\d{1,9}$/.test(ref)) return Number(ref);
+      const rows = await manager.query<{ id: number }[]>(`SELECT id FROM organizations WHERE name = $1`, [
+        ref,
+      ]);
+      if (!rows[0]) throw new ValidationFailedError({ [field]: [`No organization is named "${ref}".`] });
+      return rows[0].id;
+    }
+    // Membership as /organizations/{id}/users/ counts it: a role on the organization or on one of its teams.
+    const rows = await manager.query<{ id: number }[]>(
+      actor.isSuperuser
+        ? `SELECT id FROM organizations ORDER BY id LIMIT 2`
+        : `SELECT DISTINCT o.id FROM organizations o JOIN role_assignments ra ON ra.user_id = $1 AND (
+             (ra.object_type = 'organization' AND ra.object_id = o.id::text)
+             OR (ra.object_type = 'team' AND ra.object_id IN (SELECT t.id::text FROM teams t WHERE t.organization_id = o.id)))
+           ORDER BY o.id LIMIT 2`,
+      actor.isSuperuser ? [] : [actor.id],
+    );
+    if (rows.length === 1) return rows[0].id;
+    throw new ValidationFailedError({
+      [field]: [
+        rows.length === 0
+          ? `${field} is required (you belong to no organization).`
+          : `${field} is required: you belong to several organizations (give an id or a name).`,
+      ],
+    });
+  }
+
+  /**
    * The organization named `name`, created (and recorded as done by `system`) when it does
    * not exist yet: for settings that name one, such as FACTS_ANONYMOUS_ORGANIZATION.
    */

@@ -49,6 +49,7 @@ import {
   UpdateTeamDto,
   UpdateUserDto,
   UserDto,
+  MeDto,
 } from './dto/platform.dto.js';
 import { OrganizationsService } from './organizations.service.js';
 import {
@@ -222,7 +223,10 @@ export class TeamsController {
 @ApiTags('platform')
 @Controller('users')
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly roleAssignments: RoleAssignmentsService,
+  ) {}
 
   @Get()
   @ApiEndpoint({ summary: 'List users you can see', errors: [401] })
@@ -240,10 +244,10 @@ export class UsersController {
   }
 
   @Get('me')
-  @ApiEndpoint({ summary: 'The calling user', errors: [401] })
-  @ApiOkResponse({ type: UserDto })
-  me(@CurrentActor() actor: Actor) {
-    return this.users.me(actor);
+  @ApiEndpoint({ summary: 'The calling user, with the roles it holds', errors: [401] })
+  @ApiOkResponse({ type: MeDto })
+  async me(@CurrentActor() actor: Actor): Promise<MeDto> {
+    return { ...(await this.users.me(actor)), roles: await this.roleAssignments.rolesOf(actor.id) };
   }
 
   @Get(':id')

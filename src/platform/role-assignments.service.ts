@@ -10,7 +10,7 @@ import type { Page } from '../common/list/page.js';
 import { SqlParams } from '../common/list/sql-params.js';
 import { AccessService } from '../rbac/access.service.js';
 import { ActivityService } from './activity.service.js';
-import type { RoleTeamAssignmentDto, RoleUserAssignmentDto } from './dto/platform.dto.js';
+import type { CallerRoleDto, RoleTeamAssignmentDto, RoleUserAssignmentDto } from './dto/platform.dto.js';
 
 type Subject = 'user' | 'team';
 
@@ -54,6 +54,25 @@ export class RoleAssignmentsService {
     private readonly access: AccessService,
     private readonly activity: ActivityService,
   ) {}
+
+  /** The roles a user holds, directly or through the teams it has a role on, with the objects' names. */
+  rolesOf(userId: number): Promise<CallerRoleDto[]> {
+    return this.db.query<CallerRoleDto[]>(
+      `SELECT rd.name AS role, rd.id AS role_definition, ra.object_type, ra.object_id,
+         CASE ra.object_type
+           WHEN 'organization' THEN (SELECT o.name FROM organizations o WHERE o.id::text = ra.object_id)
+           WHEN 'team' THEN (SELECT t.name FROM teams t WHERE t.id::text = ra.object_id)
+           WHEN 'provider' THEN (SELECT p.name FROM providers p WHERE p.id::text = ra.object_id)
+         END AS object_name,
+         ra.team_id AS via_team
+       FROM role_assignments ra JOIN role_definitions rd ON rd.id = ra.role_definition_id
+       WHERE ra.user_id = $1
+          OR ra.team_id IN (SELECT m.object_id::int FROM role_assignments m
+                            WHERE m.user_id = $1 AND m.object_type = 'team' AND m.object_id ~ '^[0-9]+$')
+       ORDER BY ra.team_id NULLS FIRST, rd.name, ra.object_type, ra.object_id`,
+      [userId],
+    );
+  }
 
   async list(
     actor: Actor,

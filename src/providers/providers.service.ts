@@ -10,6 +10,7 @@ import { runList } from '../common/list/list-runner.js';
 import type { Page } from '../common/list/page.js';
 import { SqlParams } from '../common/list/sql-params.js';
 import { ActivityService, diffFields } from '../platform/activity.service.js';
+import { OrganizationsService } from '../platform/organizations.service.js';
 import { AccessService } from '../rbac/access.service.js';
 import { ACTIVE_RUN_STATUSES } from '../collection/collection-run.enums.js';
 import { CollectionRunEntity } from '../collection/collection-run.entity.js';
@@ -104,6 +105,7 @@ export class ProvidersService {
     private readonly access: AccessService,
     private readonly activity: ActivityService,
     private readonly plugins: PluginsService,
+    private readonly organizations: OrganizationsService,
   ) {}
 
   /**
@@ -175,7 +177,8 @@ export class ProvidersService {
 
   create(actor: Actor, dto: CreateProviderDto): Promise<ProviderDto> {
     return this.write(async (manager) => {
-      await this.checkOrganizationAndName(actor, manager, dto.organization, dto.name, null);
+      const organizationId = await this.organizations.resolveRef(actor, dto.organization, manager);
+      await this.checkOrganizationAndName(actor, manager, organizationId, dto.name, null);
       const schedule = dto.schedule?.trim() || null;
       const plugin = this.checkAgainstPlugin({
         vendor: dto.vendor,
@@ -187,7 +190,7 @@ export class ProvidersService {
       const provider = manager.create(ProviderEntity, {
         name: dto.name,
         description: dto.description ?? '',
-        organizationId: dto.organization,
+        organizationId,
         vendor: dto.vendor,
         providerType: dto.provider_type,
         infrastructure: dto.infrastructure as Infrastructure,
@@ -244,7 +247,10 @@ export class ProvidersService {
         lock: { mode: 'pessimistic_write' },
       });
       if (!provider) throw new NotFoundError(`Provider ${id} not found.`);
-      const organizationId = dto.organization ?? provider.organizationId;
+      const organizationId =
+        dto.organization === undefined
+          ? provider.organizationId
+          : await this.organizations.resolveRef(actor, dto.organization, manager);
       const name = dto.name ?? provider.name;
       if (organizationId !== provider.organizationId || name !== provider.name) {
         await this.checkOrganizationAndName(actor, manager, organizationId, name, id);

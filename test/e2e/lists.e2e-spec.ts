@@ -506,6 +506,7 @@ const PLATFORM_CASES: ListCase[] = [
       object_type: { value: 'team', field: field('object_type') },
       object_id: { value: String(f.platform.teamA), field: field('object_id') },
       actor: { value: String(f.platform.user.id), field: field('actor') },
+      actor_username: { value: f.platform.user.username, field: field('actor_username') },
       operation: { value: 'update', field: field('operation') },
       organization: { value: String(f.orgB), field: field('organization') },
       timestamp_after: {
@@ -832,6 +833,9 @@ describe('every list endpoint', () => {
           ['page=abc', 'page'],
           ['page_size=0', 'page_size'],
           ['page_size=-5', 'page_size'],
+          ['limit=0', 'limit'],
+          ['offset=-1', 'offset'],
+          ['limit=2&page=2', 'page'],
           ['no_such_filter=1', 'no_such_filter'],
         ];
         for (const [qs, param] of checks) {
@@ -860,6 +864,23 @@ describe('every list endpoint', () => {
         const big = await http(`${t.api}${c.path(fixture)}?page_size=5000`);
         expect(big.status).toBe(200);
         expect(big.body.results.length).toBe(Math.min(big.body.count, 1000));
+      });
+
+      it('pages NetBox-style with limit and offset, the links in the same style', async () => {
+        const all = await http(`${t.api}${c.path(fixture)}?page_size=1000`);
+        const first = await http(`${t.api}${c.path(fixture)}?limit=2`);
+        expect(first.status).toBe(200);
+        expect(first.body.results.map(rowKey)).toEqual(all.body.results.slice(0, 2).map(rowKey));
+        expect(first.body.previous).toBeNull();
+        if (first.body.count > 2) {
+          expect(new URL(first.body.next).searchParams.toString()).toMatch(/(^|&)limit=2&offset=2$/);
+          const second = await http(first.body.next);
+          expect(second.body.results.map(rowKey)).toEqual(all.body.results.slice(2, 4).map(rowKey));
+          expect(new URL(second.body.previous).searchParams.get('offset')).toBeNull();
+          expect(second.body.previous).not.toContain('page');
+        } else expect(first.body.next).toBeNull();
+        const beyond = await http(`${t.api}${c.path(fixture)}?limit=2&offset=${all.body.count + 5}`);
+        expect({ status: beyond.status, results: beyond.body.results }).toEqual({ status: 200, results: [] });
       });
     });
   }

@@ -109,6 +109,72 @@ describe('providers CRUD', () => {
     expect(after).toBe(before);
   });
 
+  it('says "is required" for missing required fields', async () => {
+    const res = await http(`${t.api}/providers/`, {
+      method: 'POST',
+      json: { vendor: 'vmware', provider_type: 'vcenter-lab', organization: org },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toMatchObject({
+      name: ['name is required.'],
+      infrastructure: ['infrastructure is required.'],
+    });
+  });
+
+  it('takes the organization by name, and defaults it when the caller belongs to exactly one', async () => {
+    const byName = await http(`${t.api}/providers/`, {
+      method: 'POST',
+      json: body({ name: 'by-org-name', organization: 'Providers Test Org' }),
+    });
+    expect(byName.status).toBe(201);
+    expect(byName.body).toMatchObject({ organization: org, organization_name: 'Providers Test Org' });
+    const unknown = await http(`${t.api}/providers/`, {
+      method: 'POST',
+      json: body({ name: 'by-bad-name', organization: 'No Such Org' }),
+    });
+    expect(unknown.body.errors).toEqual({ organization: ['No organization is named "No Such Org".'] });
+
+    // The superuser sees several organizations here: it must say which.
+    const ambiguous = await http(`${t.api}/providers/`, {
+      method: 'POST',
+      json: body({ name: 'no-org', organization: undefined }),
+    });
+    expect(ambiguous.status).toBe(400);
+    expect(ambiguous.body.errors.organization[0]).toMatch(/^organization is required/);
+
+    // An organization admin of exactly one organization gets it by default.
+    const admin = await t.createUser('only-one-org-admin');
+    const { rows } = await t.pool.query<{ id: number }>(
+      `SELECT id FROM role_definitions WHERE name = 'Organization Admin'`,
+    );
+    await t.pool.query(
+      `INSERT INTO role_assignments (role_definition_id, user_id, object_type, object_id) VALUES ($1, $2, 'organization', $3)`,
+      [rows[0].id, admin.id, String(org)],
+    );
+    const defaulted = await http(`${t.api}/providers/`, {
+      method: 'POST',
+      as: admin.bearer,
+      json: body({ name: 'defaulted-org', organization: undefined }),
+    });
+    expect(defaulted.status).toBe(201);
+    expect(defaulted.body.organization).toBe(org);
+
+    // /users/me/ says which roles the caller holds (and a user without any sees that it has none).
+    const me = await http(`${t.api}/users/me/`, { as: admin.bearer });
+    expect(me.body.roles).toEqual([
+      {
+        role: 'Organization Admin',
+        role_definition: rows[0].id,
+        object_type: 'organization',
+        object_id: String(org),
+        object_name: 'Providers Test Org',
+        via_team: null,
+      },
+    ]);
+    const nobody = await t.createUser('no-roles-yet');
+    expect((await http(`${t.api}/users/me/`, { as: nobody.bearer })).body.roles).toEqual([]);
+  });
+
   it('answers 400 to malformed JSON and to a body that is not an object', async () => {
     const malformed = await http(`${t.api}/providers/`, {
       method: 'POST',

@@ -86,6 +86,16 @@ describe('README examples on the seeded VMware lab', () => {
     expect(examples.filter((e) => e.count !== null).length).toBeGreaterThanOrEqual(25);
   });
 
+  it("names the change fields as the API does (the lab's drift made changes)", async () => {
+    const text = readFileSync(join(process.cwd(), 'README.md'), 'utf8');
+    const row = text.split('\n').find((line) => line.includes('Detected changes:'))!;
+    const documented = [...row.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]);
+    expect(documented).toEqual(['field_path', 'change_type', 'previous_value', 'current_value']);
+    const changes = await http(`${t.api}/resource-changes/?page_size=1`);
+    expect(changes.body.count).toBeGreaterThan(0);
+    for (const field of documented) expect(Object.keys(changes.body.results[0])).toContain(field);
+  });
+
   it.each(examples.map((e) => [e.line, e] as const))('%s', async (_line, example) => {
     if (!/^(\$API|http:\/\/localhost:8000)/.test(example.url)) return; // another host (the gateway's)
     if (example.url.includes('$HOST') && !vars.HOST) vars.HOST = await pushedHost();

@@ -6,7 +6,9 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
   const out: Record<string, string[]> = {};
   for (const error of errors) {
     const path = prefix ? `${prefix}.${error.property}` : error.property;
-    if (error.constraints) out[path] = Object.values(error.constraints);
+    // Optional fields are skipped when absent, so a failing absent value is a missing required field.
+    if (error.constraints)
+      out[path] = error.value === undefined ? [`${path} is required.`] : Object.values(error.constraints);
     if (error.children?.length) Object.assign(out, flattenValidationErrors(error.children, path));
   }
   return out;

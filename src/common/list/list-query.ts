@@ -21,12 +21,16 @@ export interface ParsedListQuery {
   orderBy: string;
   page: number;
   pageSize: number;
+  /** Rows skipped: (page - 1) × page_size, or the request's `offset`. */
+  offset: number;
+  /** How the request paged: `page`/`page_size`, or NetBox's `limit`/`offset` (next/previous keep it). */
+  style: 'page' | 'limit';
   location: RequestLocation;
 }
 
 type RawQuery = Record<string, string | string[] | undefined>;
 
-const RESERVED = new Set(['page', 'page_size', 'ordering', 'search']);
+const RESERVED = new Set(['page', 'page_size', 'limit', 'offset', 'ordering', 'search']);
 
 /** All filters of a spec including the derived lookups; cached per spec. */
 const expanded = new WeakMap<ListSpec, Record<string, FilterDef>>();
@@ -99,14 +103,35 @@ function asList(value: string | string[] | undefined): string[] {
   return Array.isArray(value) ? value : [value];
 }
 
-function positiveInt(name: string, raw: string | string[] | undefined, fallback: number): number {
+function positiveInt(name: string, raw: string | string[] | undefined, fallback: number, min = 1): number {
   const values = asList(raw);
   if (values.length === 0) return fallback;
   if (values.length > 1) throw new InvalidQueryError(name, 'may be given only once.');
   const value = values[0];
-  if (!/^\d{1,9}$/.test(value) || Number(value) < 1)
-    throw new InvalidQueryError(name, `"${value}" is not a positive whole number.`);
+  if (!/^\d{1,9}$/.test(value) || Number(value) < min)
+    throw new InvalidQueryError(
+      name,
+      `"${value}" is not a ${min > 0 ? 'positive' : 'non-negative'} whole number.`,
+    );
   return Number(value);
+}
+
+/** page/page_size, or limit/offset (NetBox); mixing the two is a 400. */
+function pagination(query: RawQuery): Pick<ParsedListQuery, 'page' | 'pageSize' | 'offset' | 'style'> {
+  const limitStyle = query.limit !== undefined || query.offset !== undefined;
+  if (limitStyle && (query.page !== undefined || query.page_size !== undefined))
+    throw new InvalidQueryError(
+      query.page !== undefined ? 'page' : 'page_size',
+      'Use either page and page_size, or limit and offset.',
+    );
+  if (limitStyle) {
+    const pageSize = Math.min(positiveInt('limit', query.limit, DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
+    const offset = positiveInt('offset', query.offset, 0, 0);
+    return { page: Math.floor(offset / pageSize) + 1, pageSize, offset, style: 'limit' };
+  }
+  const page = positiveInt('page', query.page, 1);
+  const pageSize = Math.min(positiveInt('page_size', query.page_size, DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
+  return { page, pageSize, offset: (page - 1) * pageSize, style: 'page' };
 }
 
 /**
@@ -191,7 +216,5 @@ export function parseListQuery(
   // composite index (key, id) can serve the ORDER BY.
   terms.push(`${spec.tieBreaker} ${lastDirection}`);
 
-  const page = positiveInt('page', query.page, 1);
-  const pageSize = Math.min(positiveInt('page_size', query.page_size, DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
-  return { where, params, orderBy: terms.join(', '), page, pageSize, location };
+  return { where, params, orderBy: terms.join(', '), ...pagination(query), location };
 }

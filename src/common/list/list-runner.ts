@@ -37,7 +37,7 @@ export async function runList<Row, T>(
   const conditions = [...(source.where ?? []), ...query.where];
   const whereSql = conditions.length ? `WHERE ${conditions.map((c) => `(${c})`).join(' AND ')}` : '';
   const params = query.params.values;
-  const offset = (query.page - 1) * query.pageSize;
+  const offset = query.offset;
   const pageSql = source.deferredJoin
     ? `SELECT ${source.select} FROM ${source.from} WHERE ${source.deferredJoin.id} IN (
          SELECT ${source.deferredJoin.id} FROM ${source.countFrom ?? source.from} ${whereSql}
@@ -52,7 +52,8 @@ export async function runList<Row, T>(
     ),
   ]);
   const count = counted[0]?.count ?? 0;
-  if (rows.length === 0 && query.page > 1) throw new NotFoundError('Invalid page.');
+  // A page past the end is a 404 (DRF's page numbers); an offset past the end is an empty page (NetBox).
+  if (rows.length === 0 && query.page > 1 && query.style === 'page') throw new NotFoundError('Invalid page.');
   return buildPage(query, count, rows.map(source.map));
 }
 

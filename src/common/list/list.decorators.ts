@@ -42,6 +42,18 @@ export function ApiListQuery(spec: ListSpec) {
       schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
     }),
     ApiQuery({
+      name: 'limit',
+      required: false,
+      description: `NetBox style, instead of page/page_size: results per page (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}).`,
+      schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE },
+    }),
+    ApiQuery({
+      name: 'offset',
+      required: false,
+      description: 'NetBox style, with limit: results to skip (default 0).',
+      schema: { type: 'integer', minimum: 0 },
+    }),
+    ApiQuery({
       name: 'ordering',
       required: false,
       description: `Comma-separated fields, "-" for descending. Fields: ${Object.keys(spec.ordering).join(', ')}. Default: ${spec.defaultOrdering.join(',')}.`,

@@ -8,23 +8,40 @@ export interface Page<T> {
   results: T[];
 }
 
-function pageUrl(location: RequestLocation, page: number): string {
+/** The request's URL with its paging parameters replaced by `paging` (dropped when undefined). */
+function pageUrl(location: RequestLocation, paging: Record<string, number | undefined>): string {
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(location.query)) {
-    if (name === 'page') continue;
+    if (name in paging) continue;
     for (const v of Array.isArray(value) ? value : [value]) search.append(name, v);
   }
-  if (page > 1) search.set('page', String(page));
+  for (const [name, value] of Object.entries(paging))
+    if (value !== undefined) search.set(name, String(value));
   const qs = search.toString();
   return qs ? `${location.base}?${qs}` : location.base;
 }
 
+/** The envelope, with next/previous in the paging style the request used. */
 export function buildPage<T>(query: ParsedListQuery, count: number, results: T[]): Page<T> {
+  if (query.style === 'limit') {
+    // NetBox's LimitOffsetPagination: previous drops `offset` when it would be 0.
+    const { pageSize: limit, offset } = query;
+    return {
+      count,
+      next: offset + limit < count ? pageUrl(query.location, { limit, offset: offset + limit }) : null,
+      previous:
+        offset > 0
+          ? pageUrl(query.location, { limit, offset: offset - limit > 0 ? offset - limit : undefined })
+          : null,
+      results,
+    };
+  }
   const lastPage = Math.max(1, Math.ceil(count / query.pageSize));
+  const page = (n: number) => pageUrl(query.location, { page: n > 1 ? n : undefined });
   return {
     count,
-    next: query.page < lastPage ? pageUrl(query.location, query.page + 1) : null,
-    previous: query.page > 1 ? pageUrl(query.location, Math.min(query.page - 1, lastPage)) : null,
+    next: query.page < lastPage ? page(query.page + 1) : null,
+    previous: query.page > 1 ? page(Math.min(query.page - 1, lastPage)) : null,
     results,
   };
 }

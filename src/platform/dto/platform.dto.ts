@@ -88,6 +88,30 @@ export class UserDto {
   @ApiProperty({ format: 'date-time' }) modified: string;
 }
 
+export class CallerRoleDto {
+  @ApiProperty({ example: 'Organization Member' }) role: string;
+  @ApiProperty({ example: 3 }) role_definition: number;
+  @ApiProperty({ type: String, nullable: true, example: 'organization', description: 'null: a global role.' })
+  object_type: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '1' }) object_id: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'Default' }) object_name: string | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Inherited through this team; null when held directly.',
+  })
+  via_team: number | null;
+}
+
+export class MeDto extends UserDto {
+  @ApiProperty({
+    type: [CallerRoleDto],
+    description:
+      'The roles the caller holds, directly or through a team. Empty: nothing is visible until one is granted.',
+  })
+  roles: CallerRoleDto[];
+}
+
 const USERNAME = /^[\w.@+-]+$/;
 
 export class CreateUserDto {

@@ -1,17 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsObject,
-  IsString,
-  Length,
-  Matches,
-  MaxLength,
-  Min,
-  ValidateIf,
-} from 'class-validator';
-import { OptionalField } from '../../common/http/validators.js';
+import { IsBoolean, IsIn, IsObject, IsString, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsOrganizationRef, OptionalField } from '../../common/http/validators.js';
 import { INFRASTRUCTURES } from '../provider.enums.js';
 
 const SLUG = /^[a-z0-9][a-z0-9_.-]*$/;
@@ -29,10 +18,15 @@ export class CreateProviderDto {
   @MaxLength(10000)
   description?: string;
 
-  @ApiProperty({ description: 'Organization id.', example: 1 })
-  @IsInt()
-  @Min(1)
-  organization: number;
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'integer', minimum: 1 }, { type: 'string' }],
+    description:
+      'Organization id or name. Default: the organization the caller belongs to, when there is exactly one.',
+    example: 1,
+  })
+  @OptionalField()
+  @IsOrganizationRef()
+  organization?: number | string;
 
   @ApiProperty({
     example: 'vmware',
