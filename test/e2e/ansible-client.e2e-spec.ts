@@ -39,7 +39,7 @@ function playbook(extraVars: Record<string, string>): Promise<{ code: number; ou
     beforeAll(async () => {
       t = await startTestApp({ FACTS_ANONYMOUS_ORGANIZATION: 'Ansible Anonymous' });
       org = await createOrganization(t.pool, 'Ansible Org');
-      await createOrganization(t.pool, 'Ansible Anonymous');
+      // 'Ansible Anonymous' is created by the app at start (FACTS_ANONYMOUS_ORGANIZATION).
     });
     afterAll(async () => {
       await t.close();

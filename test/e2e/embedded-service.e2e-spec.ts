@@ -133,7 +133,7 @@ describe('the service on its embedded PostgreSQL', () => {
     expect(ghost.status).toBe(1);
     expect(ghost.stderr).toContain('No active user "ghost"');
     expect(cli(['token', '--user', 'ops', '--ttl', 'forever']).status).toBe(2);
-  });
+  }, 240_000); // eight CLI processes, each a Node start: minutes on a loaded 2-core machine
 
   it('exits with code 2 and a clear message on bad configuration', () => {
     const result = cli(['migrate'], { PORT: 'eighty', INVENTORY_ROLE: 'boss' });
