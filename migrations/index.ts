@@ -9,6 +9,7 @@ import { ResourceTracking1764700000000 } from './1764700000000-resource-tracking
 import { CollectionWritePath1764800000000 } from './1764800000000-collection-write-path.js';
 import { VspherePowerStates1765200000000 } from './1765200000000-vsphere-power-states.js';
 import { CollectorsTaxonomy1765600000000 } from './1765600000000-collectors-taxonomy.js';
+import { ProviderDocuments1765600000001 } from './1765600000001-provider-documents.js';
 
 /** Every migration, in order, as classes (not globs) so dist/ and jest load the same list. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   CollectionWritePath1764800000000,
   VspherePowerStates1765200000000,
   CollectorsTaxonomy1765600000000,
+  ProviderDocuments1765600000001,
 ];

@@ -7,6 +7,7 @@ import { withDefaults } from '../plugins/connection-parameters.js';
 import type { PluginContext } from '../plugins/plugin.contract.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import { openSecrets } from '../providers/connection-config.js';
+import { readProviderDocument } from '../providers/provider-document.sql.js';
 import { RELATIONSHIP_TYPES } from '../relationships/relationship.enums.js';
 import type { CollectionType } from './collection-run.enums.js';
 import { prepareResource, TypeResolver } from './record-preparer.js';
@@ -171,6 +172,7 @@ export class CollectionExecutor {
         },
         signal: abort.signal,
         clock: () => runStart,
+        document: () => readProviderDocument(this.db, provider!.id),
       };
 
       const seen = new Set<string>();
@@ -216,6 +218,10 @@ export class CollectionExecutor {
       };
       for await (const record of registered.plugin.collect(ctx)) {
         if (abort.signal.aborted) throw abort.signal.reason;
+        if (record.kind === 'rejected') {
+          warn(record.reason);
+          continue;
+        }
         if (record.kind === 'relationship') {
           if (!(RELATIONSHIP_TYPES as readonly string[]).includes(record.type))
             warn(`relationship ${record.source} → ${record.target}: unknown type "${record.type}"`);
@@ -224,7 +230,7 @@ export class CollectionExecutor {
         } else {
           const prepared = prepareResource(record, types);
           if ('error' in prepared) {
-            warn(prepared.error);
+            warn(record.origin ? `${record.origin}: ${prepared.error}` : prepared.error);
             continue;
           }
           // The same object twice in one run counts once (the latest record wins within a batch).

@@ -9,6 +9,7 @@ import { OrganizationEntity } from '../platform/organization.entity.js';
 import { TeamEntity } from '../platform/team.entity.js';
 import { UserEntity } from '../platform/user.entity.js';
 import { PropertyDefinitionEntity } from '../property-definitions/property-definition.entity.js';
+import { ProviderDocumentEntity } from '../providers/provider-document.entity.js';
 import { ProviderEntity } from '../providers/provider.entity.js';
 import { RoleAssignmentEntity } from '../rbac/role-assignment.entity.js';
 import { RoleDefinitionEntity } from '../rbac/role-definition.entity.js';
@@ -28,6 +29,7 @@ export const ENTITIES = [
   RoleDefinitionEntity,
   RoleAssignmentEntity,
   ProviderEntity,
+  ProviderDocumentEntity,
   CollectionRunEntity,
   ResourceCategoryEntity,
   ResourceTypeEntity,

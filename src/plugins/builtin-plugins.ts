@@ -1,4 +1,5 @@
 import { awsPlugin } from './aws/index.js';
+import { fileImportPlugin } from './file-import/index.js';
 import { kubernetesPlugin } from './kubernetes/index.js';
 import type { ProviderPlugin } from './plugin.contract.js';
 import { vcenterLabPlugin } from './vmware-vcenter-lab/index.js';
@@ -22,4 +23,5 @@ export const BUILTIN_PLUGINS: { plugin: ProviderPlugin; dependencies: Record<str
       'requirements.txt': 'kubernetes>=24.2.0\n',
     },
   },
+  { plugin: fileImportPlugin, dependencies: {} },
 ];

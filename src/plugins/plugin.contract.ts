@@ -108,6 +108,8 @@ export interface ResourceRecord {
   ems_created_on?: string | Date | null;
   /** Measurements for this sighting only (not stored on the resource). */
   metrics?: Record<string, unknown>;
+  /** Where the record came from (`line 12`), prefixed to its rejection message; not stored. */
+  origin?: string;
 }
 
 /** An edge between two records of the same collection, by their ems_refs. */
@@ -118,7 +120,14 @@ export interface RelationshipRecord {
   type: RelationshipType;
 }
 
-export type CollectRecord = ResourceRecord | RelationshipRecord;
+/** Something the plugin read and could not use (a bad row of a file): counted as rejected, with the reason. */
+export interface RejectedRecord {
+  kind: 'rejected';
+  /** Where and why, e.g. `line 12: cpu_count "four" is not a whole number`. */
+  reason: string;
+}
+
+export type CollectRecord = ResourceRecord | RelationshipRecord | RejectedRecord;
 
 export interface ProviderPlugin {
   manifest: PluginManifest;
