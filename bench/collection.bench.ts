@@ -17,6 +17,7 @@ import { labRecords } from '../src/plugins/vmware-vcenter-lab/lab-topology.js';
 import { ResourceEntity } from '../src/resources/resource.entity.js';
 import type { PowerState, ResourceState } from '../src/resources/resource.enums.js';
 import { ResourceSightingEntity } from '../src/sightings/resource-sighting.entity.js';
+import { runCollectorBench } from './collectors.section.js';
 
 /**
  * Collection benchmark: the simulated vSphere lab at BENCH_VMS virtual machines (default
@@ -75,6 +76,12 @@ async function main(): Promise<void> {
     const registry = new PluginRegistry([]);
     await registry.discover();
     const executor = new CollectionExecutor(db, registry, new SecretBox(randomBytes(32)));
+    // ---- Collectors against their local servers (bench/collectors.section.ts) ----
+    if (process.env.BENCH_ONLY === 'collectors') {
+      await runCollectorBench(db, registry, log);
+      return;
+    }
+    // ---- end of the collectors part ----
     const labProvider = await provider('Bench lab');
     const clock = new Date();
 
@@ -272,6 +279,9 @@ async function main(): Promise<void> {
         `| ${label} | ${seconds.toFixed(1)} | ${sec(p.resourceBatches)} | ${sec(p.waitingForDatabase)} | ${sec(p.edgeStaging)} | ${sec(p.relationships)} | ${sec(p.removal)} | ${sec(plugin)} |`,
       );
     }
+    // ---- Collectors against their local servers (bench/collectors.section.ts) ----
+    await runCollectorBench(db, registry, log);
+    // ---- end of the collectors part ----
   } finally {
     for (const cleanup of cleanups) await cleanup().catch((error: Error) => log(`cleanup: ${error.message}`));
   }

@@ -5,6 +5,7 @@ import { ConsoleLogger, type LogLevel, Logger } from '@nestjs/common';
 import { buildOpenApiDocument, createApp, nestLogLevels } from './app.factory.js';
 import { LocalTokenKeys } from './auth/local-tokens.js';
 import { loadOrCreateSecretKey, SecretBox } from './common/crypto/secret-box.js';
+import { seedMultivendor } from '../seeds/multivendor.seed.js';
 import { seedVmwareLab } from '../seeds/vmware-lab.seed.js';
 import { CONFIG_ERROR_EXIT_CODE, ConfigError, loadConfig, type InventoryConfig } from './config/config.js';
 import { openDatabase } from './database/database-target.js';
@@ -39,6 +40,10 @@ Commands:
   seed vmware-lab [--flush]
                         Create the simulated VMware lab provider and run eight
                         collections over the past week (--flush: start over).
+  seed multivendor [--flush]
+                        The VMware lab, an AWS account and an OpenShift cluster
+                        (local simulators, started for the collections) that
+                        share machines: see GET /machines/?provider_count__gte=2.
   token --user NAME [--ttl SECONDS]
                         Print a token for scripts (Authorization: Bearer ...);
                         default lifetime 1 day, at most 1 year.
@@ -228,8 +233,25 @@ async function token(
 }
 
 async function seed(config: InventoryConfig, name: string | undefined, flush: boolean): Promise<void> {
-  if (name !== 'vmware-lab') throw new UsageError('Use "seed vmware-lab [--flush]".');
+  if (name !== 'vmware-lab' && name !== 'multivendor')
+    throw new UsageError('Use "seed vmware-lab [--flush]" or "seed multivendor [--flush]".');
   const secret = await loadOrCreateSecretKey(config.secretKey, config.dataDir);
+  if (name === 'multivendor') {
+    await withDatabase(config, (url) =>
+      withDataSource(url, async (db) => {
+        const result = await seedMultivendor(db, new SecretBox(secret.key), {
+          flush,
+          progress: (m) => process.stderr.write(`${m}\n`),
+        });
+        console.log(
+          `Multivendor seeded: providers vmware ${result.providers.vmware}, aws ${result.providers.aws}, kubernetes ${result.providers.kubernetes}; ` +
+            `${result.shared.length} machines seen by several providers (GET /machines/?provider_count__gte=2): ${result.shared.join(', ')}. ` +
+            'The AWS and cluster simulators stopped with this command: collecting those two providers again needs it run again.',
+        );
+      }),
+    );
+    return;
+  }
   await withDatabase(config, (url) =>
     withDataSource(url, async (db) => {
       const result = await seedVmwareLab(db, new SecretBox(secret.key), {

@@ -1,3 +1,5 @@
+import { seedMultivendor } from '../../seeds/multivendor.seed.js';
+import { createDataSource } from '../../src/database/data-source.js';
 import { http, startTestApp, type TestApp } from '../support/app.js';
 import { collectAndWait } from '../support/collection.js';
 import { FakeKubernetes, fillCluster } from '../support/fake-kubernetes.js';
@@ -143,5 +145,32 @@ describe('machines: one view of a machine seen by several providers', () => {
     const list = await http(`${t.api}/machines/`, { as: nobody.bearer });
     expect(list.body.count).toBe(0);
     expect((await http(`${t.api}/machines/${UUID}/`, { as: nobody.bearer })).status).toBe(404);
+  });
+
+  it('inventory seed multivendor: the lab, an AWS account and a cluster sharing five machines', async () => {
+    const db = createDataSource({ url: t.db.url, poolSize: 2 });
+    await db.initialize();
+    try {
+      const result = await seedMultivendor(db, t.secretBox, { flush: false, progress: () => undefined });
+      expect(result.shared).toHaveLength(5);
+      for (const id of result.shared) {
+        const machine = (await http(`${t.api}/machines/${id}/`)).body;
+        expect(machine.provider_count).toBe(2);
+        expect(machine.vendors).toContain('kubernetes');
+      }
+      const vendors = (
+        await Promise.all(
+          result.shared.map(async (id) => (await http(`${t.api}/machines/${id}/`)).body.vendors),
+        )
+      ).map((v: string[]) => v.join('+'));
+      expect(vendors.filter((v) => v === 'kubernetes+vmware')).toHaveLength(3);
+      expect(vendors.filter((v) => v === 'aws+kubernetes')).toHaveLength(2);
+      // Run again: nothing duplicated, the same machines.
+      expect(
+        (await seedMultivendor(db, t.secretBox, { flush: false, progress: () => undefined })).shared,
+      ).toEqual(result.shared);
+    } finally {
+      await db.destroy();
+    }
   });
 });

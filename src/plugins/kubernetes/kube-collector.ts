@@ -267,7 +267,8 @@ export async function* collectKubernetes(
   for (const ns of scopes) {
     const label = ns ? `namespace ${ns}` : 'all namespaces';
     try {
-      const pods: { uid: string; namespace: string; labels: Record<string, string> }[] = [];
+      // Pods by namespace, for the services' selectors (a service only selects pods of its namespace).
+      const pods = new Map<string, { uid: string; labels: Record<string, string> }[]>();
       const where = ns ? ` in ${ns}` : '';
       const call = <T>(all: () => Promise<T>, one: (namespace: string) => Promise<T>) =>
         ns ? one(ns) : all();
@@ -379,7 +380,9 @@ export async function* collectKubernetes(
         ),
       )) {
         const meta = pod.metadata!;
-        pods.push({ uid: meta.uid!, namespace: meta.namespace ?? '', labels: meta.labels ?? {} });
+        const inNs = pods.get(meta.namespace ?? '') ?? [];
+        inNs.push({ uid: meta.uid!, labels: meta.labels ?? {} });
+        pods.set(meta.namespace ?? '', inNs);
         if (!wanted('container')) continue;
         const statuses = pod.status?.containerStatuses ?? [];
         yield {
@@ -451,8 +454,8 @@ export async function* collectKubernetes(
         yield* inNamespace(meta);
         const selector = Object.entries(svc.spec?.selector ?? {});
         if (selector.length && wanted('container'))
-          for (const pod of pods)
-            if (pod.namespace === meta.namespace && selector.every(([k, v]) => pod.labels[k] === v))
+          for (const pod of pods.get(meta.namespace ?? '') ?? [])
+            if (selector.every(([k, v]) => pod.labels[k] === v))
               yield { kind: 'relationship', source: meta.uid!, target: pod.uid, type: 'routes_to' };
       }
 
