@@ -1,17 +1,12 @@
 import type {} from '@fastify/multipart';
+import { readUploadedFile } from '../common/http/uploaded-file.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import type { DataSource } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { SECRET_BOX, SecretBox } from '../common/crypto/secret-box.js';
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  PayloadTooLargeError,
-  ValidationFailedError,
-} from '../common/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationFailedError } from '../common/errors.js';
 import { wholeList } from '../common/list/page.js';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
 import { ActivityService } from '../platform/activity.service.js';
@@ -137,25 +132,15 @@ export class ProviderPluginsService {
       throw new ValidationFailedError({ force: [`"${forceParam}" is not a boolean; use true or false.`] });
     }
     const force = forceParam === 'true';
-    if (!request.isMultipart())
-      throw new ValidationFailedError({
-        archive: ['Send multipart/form-data with the .tar.gz in the "archive" field.'],
-      });
-    const part = await request.file({ limits: { fileSize: this.config.pluginUploadMaxBytes, files: 1 } });
-    if (!part || part.fieldname !== 'archive')
-      throw new ValidationFailedError({ archive: ['The "archive" file field is required.'] });
-    let archive: Buffer;
-    try {
-      archive = await part.toBuffer();
-    } catch (error) {
-      if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-        throw new PayloadTooLargeError(
-          `The archive is larger than ${this.config.pluginUploadMaxBytes / 1024 / 1024} MB.`,
-          'archive',
-        );
-      }
-      throw error;
-    }
+    const { content: archive } = await readUploadedFile(
+      request,
+      'archive',
+      this.config.pluginUploadMaxBytes,
+      {
+        sendHint: 'Send multipart/form-data with the .tar.gz in the "archive" field.',
+        name: 'archive',
+      },
+    );
     let manifest;
     try {
       manifest = await inspectArchive(archive, this.config.pluginUploadMaxBytes);

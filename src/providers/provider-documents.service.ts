@@ -1,11 +1,11 @@
-import type {} from '@fastify/multipart';
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import type { DataSource } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
-import { NotFoundError, PayloadTooLargeError, ValidationFailedError } from '../common/errors.js';
+import { NotFoundError, ValidationFailedError } from '../common/errors.js';
+import { readUploadedFile } from '../common/http/uploaded-file.js';
 import { ActivityService } from '../platform/activity.service.js';
 import { MAX_DOCUMENT_BYTES } from '../plugins/file-import/index.js';
 import { AccessService } from '../rbac/access.service.js';
@@ -41,24 +41,11 @@ export class ProviderDocumentsService {
       organizationId: provider.organization,
       providerId,
     });
-    if (!request.isMultipart())
-      throw new ValidationFailedError({
-        file: ['Send multipart/form-data with the document in the "file" field.'],
-      });
-    const part = await request.file({ limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1 } });
-    if (!part || part.fieldname !== 'file')
-      throw new ValidationFailedError({ file: ['The "file" field is required.'] });
-    let content: Buffer;
-    try {
-      content = await part.toBuffer();
-    } catch (error) {
-      if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE')
-        throw new PayloadTooLargeError(
-          `The document is larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB.`,
-          'file',
-        );
-      throw error;
-    }
+    const part = await readUploadedFile(request, 'file', MAX_DOCUMENT_BYTES, {
+      sendHint: 'Send multipart/form-data with the document in the "file" field.',
+      name: 'document',
+    });
+    const content = part.content;
     if (content.length === 0) throw new ValidationFailedError({ file: ['The document is empty.'] });
     const filename = (part.filename || 'document').replace(/[^\w.@ -]+/g, '_').slice(0, 255);
     const contentType = (part.mimetype || 'application/octet-stream').slice(0, 255);

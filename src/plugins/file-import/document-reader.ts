@@ -262,7 +262,7 @@ export function rowToRecord(row: Row, defaults: { vendor: string }): ResourceRec
   }
   for (const field of TIME_FIELDS) {
     if (blank(v[field])) continue;
-    const raw = v[field] instanceof Date ? (v[field]).toISOString() : text(v[field]);
+    const raw = v[field] instanceof Date ? v[field].toISOString() : text(v[field]);
     if (Number.isNaN(Date.parse(raw))) return `${field} "${raw}" is not a date`;
     record[field] = raw;
   }
