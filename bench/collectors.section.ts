@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { CollectionExecutor } from '../src/collection/collection-executor.js';
 import { SecretBox } from '../src/common/crypto/secret-box.js';
-import { secretParameterNames } from '../src/plugins/connection-parameters.js';
+import { secretPolicy } from '../src/plugins/connection-parameters.js';
 import type { PluginRegistry } from '../src/plugins/plugin-registry.js';
 import { sealSecrets } from '../src/providers/connection-config.js';
 import { FakeAws, fillAwsEstate } from '../test/support/fake-aws.js';
@@ -27,7 +27,7 @@ export async function runCollectorBench(
   const provider = async (name: string, key: string, endpoint: string, config: Record<string, unknown>) => {
     const plugin = registry.get(key)!.plugin;
     const m = plugin.manifest;
-    const sealed = sealSecrets(config, secrets, {}, 'connection_config', secretParameterNames(m));
+    const sealed = sealSecrets(config, secrets, {}, 'connection_config', secretPolicy(m));
     return (
       await db.query<{ id: string }[]>(
         `INSERT INTO providers (name, organization_id, vendor, provider_type, infrastructure, endpoint, connection_config)

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { CollectionExecutor } from '../src/collection/collection-executor.js';
 import type { SecretBox } from '../src/common/crypto/secret-box.js';
-import { secretParameterNames } from '../src/plugins/connection-parameters.js';
+import { secretPolicy } from '../src/plugins/connection-parameters.js';
 import type { ProviderPlugin } from '../src/plugins/plugin.contract.js';
 import { PluginRegistry } from '../src/plugins/plugin-registry.js';
 import { sealSecrets } from '../src/providers/connection-config.js';
@@ -95,7 +95,7 @@ export async function seedMultivendor(
       const m = plugin.manifest;
       if (options.flush)
         await db.query(`DELETE FROM providers WHERE organization_id = $1 AND name = $2`, [org.id, name]);
-      const sealed = sealSecrets(config, secrets, {}, 'connection_config', secretParameterNames(m));
+      const sealed = sealSecrets(config, secrets, {}, 'connection_config', secretPolicy(m));
       const [row] = await db.query<{ id: string }[]>(
         `INSERT INTO providers (name, description, organization_id, vendor, provider_type, infrastructure, endpoint, connection_config)
          VALUES ($1, 'Served by a local simulator started by inventory seed multivendor', $2, $3, $4, $5, $6, $7)

@@ -75,3 +75,26 @@ export function asStringList(value: unknown): string[] {
 export function secretParameterNames(manifest: PluginManifest): string[] {
   return manifest.connection_parameters.filter((p) => p.secret).map((p) => p.name);
 }
+
+/**
+ * The plugin's word on which parameters are secret: declared secret ones are, declared
+ * non-secret ones are not (whatever their name looks like); undeclared keys go by name.
+ */
+export function secretPolicy(manifest: PluginManifest): { secret: string[]; plain: string[] } {
+  return {
+    secret: secretParameterNames(manifest),
+    plain: manifest.connection_parameters.filter((p) => !p.secret).map((p) => p.name),
+  };
+}
+
+/**
+ * Parameters that decide where credentials go or how safely they travel: changing one
+ * (like the endpoint) requires the secrets again, so they cannot be redirected.
+ */
+export function isDestinationParameter(name: string): boolean {
+  return (
+    /(^|_)(url|uri|endpoint|host|hostname|server|address)$/i.test(name) ||
+    name === 'allow_http' ||
+    name === 'verify_ssl'
+  );
+}

@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { SecretBox } from '../common/crypto/secret-box.js';
 import { ValidationFailedError } from '../common/errors.js';
-import { isSecretKey, MASK, maskSecrets, openSecrets, sealSecrets } from './connection-config.js';
+import {
+  isSecretKey,
+  MASK,
+  maskSecrets,
+  openSecrets,
+  sealSecrets,
+  storedSecretPaths,
+  withoutSecrets,
+} from './connection-config.js';
 
 describe('connection config secrets', () => {
   const box = new SecretBox(randomBytes(32));
@@ -50,5 +58,38 @@ describe('connection config secrets', () => {
 
   it('rejects the mask when nothing is stored', () => {
     expect(() => sealSecrets({ password: MASK }, box)).toThrow(ValidationFailedError);
+  });
+});
+
+describe('secret policy of a plugin', () => {
+  const box = new SecretBox(randomBytes(32));
+  const policy = { secret: ['api_pem'], plain: ['access_key_id'] };
+
+  it('seals declared secrets, never declared non-secrets, and judges the rest by name', () => {
+    const sealed = sealSecrets(
+      { api_pem: 'PEM', access_key_id: 'AKIA', password: 'p', region: 'r' },
+      box,
+      {},
+      'connection_config',
+      policy,
+    );
+    expect(maskSecrets(sealed)).toEqual({
+      api_pem: MASK,
+      access_key_id: 'AKIA',
+      password: MASK,
+      region: 'r',
+    });
+    expect(storedSecretPaths(sealed, policy).sort()).toEqual([
+      'connection_config.api_pem',
+      'connection_config.password',
+    ]);
+  });
+
+  it('keeps a value sealed under an older rule when the mask comes back', () => {
+    const legacy = sealSecrets({ access_key_id: 'AKIA' }, box);
+    const again = sealSecrets({ access_key_id: MASK }, box, legacy, 'connection_config', policy);
+    expect(again.access_key_id).toBe(legacy.access_key_id);
+    expect(storedSecretPaths(legacy, policy)).toEqual([]);
+    expect(withoutSecrets({ ...legacy, password: box.seal('x') }, policy)).toEqual(legacy);
   });
 });

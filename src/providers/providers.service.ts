@@ -14,8 +14,20 @@ import { OrganizationsService } from '../platform/organizations.service.js';
 import { AccessService } from '../rbac/access.service.js';
 import { ACTIVE_RUN_STATUSES } from '../collection/collection-run.enums.js';
 import { CollectionRunEntity } from '../collection/collection-run.entity.js';
-import { maskSecrets, sealSecrets } from './connection-config.js';
-import { checkConnectionConfig, secretParameterNames } from '../plugins/connection-parameters.js';
+import {
+  MASK,
+  maskSecrets,
+  NAME_ONLY,
+  sealSecrets,
+  storedSecretPaths,
+  withoutSecrets,
+  type SecretPolicy,
+} from './connection-config.js';
+import {
+  checkConnectionConfig,
+  isDestinationParameter,
+  secretPolicy,
+} from '../plugins/connection-parameters.js';
 import { PluginsService } from '../plugins/plugins.service.js';
 import { nextRun } from '../collection/schedule.js';
 import type { CreateProviderDto, ProviderDto, UpdateProviderDto } from './dto/provider.dto.js';
@@ -121,14 +133,14 @@ export class ProvidersService {
     schedule: string | null;
     /** False on a PATCH that leaves plugin, endpoint and connection settings alone. */
     checkPlugin?: boolean;
-  }): { secretNames: string[]; next: Date | null } {
+  }): { policy: SecretPolicy; next: Date | null } {
     const key = `${fields.vendor}:${fields.providerType}`;
     const registered = this.plugins.registry.get(key);
     if (fields.checkPlugin === false) {
       const next = fields.schedule === null ? null : nextRun(fields.schedule, new Date());
       if (next !== null && !(next instanceof Date))
         throw new ValidationFailedError({ schedule: [next.error] });
-      return { secretNames: registered ? secretParameterNames(registered.plugin.manifest) : [], next };
+      return { policy: registered ? secretPolicy(registered.plugin.manifest) : NAME_ONLY, next };
     }
     if (!registered) {
       const installed = this.plugins.registry
@@ -150,7 +162,7 @@ export class ProvidersService {
       else errors.schedule = [parsed.error];
     }
     if (Object.keys(errors).length) throw new ValidationFailedError(errors);
-    return { secretNames: secretParameterNames(manifest), next };
+    return { policy: secretPolicy(manifest), next };
   }
 
   async list(actor: Actor, query: ParsedListQuery): Promise<Page<ProviderDto>> {
@@ -200,7 +212,7 @@ export class ProvidersService {
           this.secrets,
           {},
           'connection_config',
-          plugin.secretNames,
+          plugin.policy,
         ),
         schedule,
         nextCollectionAt: plugin.next,
@@ -285,6 +297,12 @@ export class ProvidersService {
           (v) => v !== undefined,
         ),
       });
+      const connectionConfig = this.sealForUpdate(
+        provider,
+        dto,
+        { vendor, providerType, endpoint },
+        plugin.policy,
+      );
       const scheduleChanged = schedule !== provider.schedule;
       manager.merge(ProviderEntity, provider, {
         name,
@@ -297,16 +315,7 @@ export class ProvidersService {
         schedule,
         nextCollectionAt: scheduleChanged ? plugin.next : provider.nextCollectionAt,
         enabled: dto.enabled ?? provider.enabled,
-        connectionConfig:
-          dto.connection_config === undefined
-            ? provider.connectionConfig
-            : sealSecrets(
-                dto.connection_config,
-                this.secrets,
-                provider.connectionConfig,
-                'connection_config',
-                plugin.secretNames,
-              ),
+        connectionConfig,
         modifiedById: actor.id,
       });
       await manager.save(provider);
@@ -328,6 +337,59 @@ export class ProvidersService {
       });
       return result;
     });
+  }
+
+  /**
+   * The connection settings a PATCH/PUT stores. Stored secrets go only where they went
+   * before: when the endpoint, the plugin (vendor, provider_type) or a destination
+   * parameter (`endpoint_url`, `allow_http`, `verify_ssl`, ...) changes, every stored
+   * secret must be sent again (400 naming each one; the mask is refused then), so
+   * someone who may edit a provider but never saw its password cannot point it at a
+   * host of theirs and receive the password with the next test or collection.
+   */
+  private sealForUpdate(
+    provider: ProviderEntity,
+    dto: UpdateProviderDto,
+    target: { vendor: string; providerType: string; endpoint: string },
+    policy: SecretPolicy,
+  ): Record<string, unknown> {
+    const stored = provider.connectionConfig;
+    const changed: string[] = [];
+    if (target.endpoint !== provider.endpoint) changed.push('endpoint');
+    if (target.vendor !== provider.vendor) changed.push('vendor');
+    if (target.providerType !== provider.providerType) changed.push('provider_type');
+    if (dto.connection_config !== undefined) {
+      const next = dto.connection_config;
+      const keys = new Set([...Object.keys(stored), ...Object.keys(next)]);
+      for (const key of keys) {
+        if (!isDestinationParameter(key)) continue;
+        if (JSON.stringify(stored[key] ?? null) !== JSON.stringify(next[key] ?? null))
+          changed.push(`connection_config.${key}`);
+      }
+    }
+    const secrets = storedSecretPaths(stored, policy);
+    if (changed.length === 0 || secrets.length === 0) {
+      return dto.connection_config === undefined
+        ? stored
+        : sealSecrets(dto.connection_config, this.secrets, stored, 'connection_config', policy);
+    }
+    const why = `Changing ${changed.join(', ')} requires the stored secrets again`;
+    if (dto.connection_config === undefined) {
+      throw new ValidationFailedError(
+        Object.fromEntries(
+          secrets.map((path) => [path, [`${why}: send "${path.slice('connection_config.'.length)}".`]]),
+        ),
+        `${why} (${secrets.join(', ')}).`,
+      );
+    }
+    return sealSecrets(
+      dto.connection_config,
+      this.secrets,
+      withoutSecrets(stored, policy),
+      'connection_config',
+      policy,
+      `${why}; "${MASK}" cannot keep this one: send the real value.`,
+    );
   }
 
   /** Deletes the provider with everything collected from it (resources, sightings, runs). */

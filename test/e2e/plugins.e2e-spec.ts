@@ -85,6 +85,7 @@ describe('provider plugins', () => {
       'password',
       'port',
       'verify_ssl',
+      'allow_http',
       'timeout_seconds',
     ]);
     const detail = await http(`${t.api}/provider-plugins/acme:bmc/`);

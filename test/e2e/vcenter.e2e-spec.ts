@@ -38,6 +38,7 @@ describe('vmware:vcenter collector', () => {
           username: vsphere.username,
           password: vsphere.password,
           timeout_seconds: 2,
+          allow_http: true,
           ...overrides,
         },
       },

@@ -62,9 +62,13 @@ function client(ctx: PluginContext): VsphereClient {
   const endpoint = ctx.provider.endpoint.trim();
   if (!endpoint) throw new VsphereError('The provider has no endpoint (the vCenter host name).');
   const port = Number(ctx.config.port ?? 443);
-  const base = /^https?:\/\//.test(endpoint)
+  const base = /^https?:\/\//i.test(endpoint)
     ? endpoint
     : `https://${endpoint}${port === 443 ? '' : `:${port}`}`;
+  if (/^http:/i.test(base) && ctx.config.allow_http !== true)
+    throw new VsphereError(
+      'Refusing to send the vCenter password over plain http:// (set allow_http to allow it, for test servers only).',
+    );
   return new VsphereClient({
     baseUrl: base,
     username: asString(ctx.config.username),
@@ -354,6 +358,15 @@ export const vcenterPlugin: ProviderPlugin = {
         secret: false,
         default: true,
         description: 'Verify the TLS certificate; false for self-signed certificates.',
+      },
+      {
+        name: 'allow_http',
+        type: 'boolean',
+        required: false,
+        secret: false,
+        default: false,
+        description:
+          'Accept a plain http:// endpoint (the password then travels unencrypted): test servers only.',
       },
       {
         name: 'timeout_seconds',
