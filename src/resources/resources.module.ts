@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SightingsModule } from '../sightings/sightings.module.js';
+import { AnsibleInventoryController, AnsibleInventoryService } from './ansible-inventory.controller.js';
 import { MachinesController } from './machines.controller.js';
 import { MachinesService } from './machines.service.js';
 import { ResourcesController } from './resources.controller.js';
@@ -7,8 +8,8 @@ import { ResourcesService } from './resources.service.js';
 
 @Module({
   imports: [SightingsModule],
-  controllers: [ResourcesController, MachinesController],
-  providers: [ResourcesService, MachinesService],
+  controllers: [ResourcesController, MachinesController, AnsibleInventoryController],
+  providers: [ResourcesService, MachinesService, AnsibleInventoryService],
   exports: [ResourcesService],
 })
 export class ResourcesModule {}

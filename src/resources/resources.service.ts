@@ -156,8 +156,8 @@ export class ResourcesService {
     return rows[0];
   }
 
-  /** Resources of the organizations and providers the caller holds provider.view on. */
-  private visible(actor: Actor, params: SqlParams): Promise<string[]> {
+  /** Resources of the organizations and providers the caller holds provider.view on (alias `r`). */
+  visible(actor: Actor, params: SqlParams): Promise<string[]> {
     return this.access.visibleWhere(actor, 'provider.view', params, {
       organization: 'r.organization_id',
       provider: 'r.provider_id',

@@ -60,6 +60,12 @@ export function ApiListQuery(spec: ListSpec) {
       schema: { type: 'string' },
     }),
   ];
+  return applyDecorators(...decorators, ApiFilterQuery(spec));
+}
+
+/** Documents a spec's search, extra parameters and every filter and lookup (no paging or ordering). */
+export function ApiFilterQuery(spec: ListSpec) {
+  const decorators: MethodDecorator[] = [];
   if (spec.search) {
     decorators.push(
       ApiQuery({
