@@ -71,6 +71,17 @@ export async function createApp(
     { logger: options.logger ?? nestLogLevels(options.config.logLevel), abortOnError: false },
   );
   metrics = app.get(MetricsService);
+  if (options.config.corsOrigins.length > 0) {
+    // Browsers on these origins may call the API with a token header (no cookies, so no
+    // credentials mode); preflights are answered by @fastify/cors before any route.
+    app.enableCors({
+      origin: options.config.corsOrigins.includes('*') ? true : options.config.corsOrigins,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'X-DAB-JW-TOKEN', 'Last-Event-ID'],
+      exposedHeaders: ['Content-Disposition', 'Retry-After', 'X-Request-Id'],
+      maxAge: 600,
+    });
+  }
   // The existing push clients' paths (fact_inventory, the collector agent) live outside the prefix.
   app.setGlobalPrefix(API_PREFIX, {
     exclude: COMPAT_ROUTES.map((path) => ({ path, method: RequestMethod.ALL })),

@@ -5,6 +5,7 @@ import {
   type Provider,
   type Type,
   UseFilters,
+  UseInterceptors,
   UseGuards,
   UsePipes,
 } from '@nestjs/common';
@@ -21,6 +22,7 @@ import { ChangesModule } from './changes/changes.module.js';
 import { CollectionModule } from './collection/collection.module.js';
 import { SECRET_BOX, type SecretBox } from './common/crypto/secret-box.js';
 import { ApiExceptionFilter } from './common/http/exception.filter.js';
+import { ListExportInterceptor } from './common/list/list-export.interceptor.js';
 import { ROUTE_TABLE, RouteTable } from './common/http/method-not-allowed.js';
 import { createValidationPipe } from './common/http/validation.pipe.js';
 import { DATABASE_URL } from './common/tokens.js';
@@ -152,6 +154,7 @@ export function scopeToInventory(controllers: Type[]): void {
     UseGuards(AuthGuard)(controller);
     UsePipes(validationPipe)(controller);
     UseFilters(ApiExceptionFilter)(controller);
+    UseInterceptors(ListExportInterceptor)(controller);
     const prototype = controller.prototype as object;
     for (const name of Object.getOwnPropertyNames(prototype)) {
       const descriptor = Object.getOwnPropertyDescriptor(prototype, name);

@@ -45,6 +45,15 @@ export const RESOURCE_CHANGE_LIST = defineListSpec({
   tieBreaker: 'c.id',
 });
 
+/** /resource-changes/summary/: the list's filters, plus interval and fill. */
+export const CHANGE_SUMMARY_QUERY = defineListSpec({
+  ...RESOURCE_CHANGE_LIST,
+  extraParams: {
+    interval: 'day (default) or week (UTC weeks, starting Monday).',
+    fill: 'true: every bucket from detected_after (else the first change) to detected_before (else now), zeros included.',
+  },
+});
+
 /** /resources/{id}/changes/. */
 export const NESTED_CHANGE_LIST = defineListSpec({
   filters: common,
@@ -59,6 +68,9 @@ export const TIMELINE_LIST = defineListSpec({
   filters: {
     date_after: filter.after('g.date', 'Days on or after this date (ISO 8601).'),
     date_before: filter.before('g.date', 'Days on or before this date (ISO 8601).'),
+  },
+  extraParams: {
+    fill: "true: every day from the resource's discovery (or date_after) to today (or date_before), zeros included.",
   },
   ordering: { date: 'g.date', changes: 'g.changes' },
   defaultOrdering: ['-date'],

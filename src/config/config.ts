@@ -36,6 +36,8 @@ export interface InventoryConfig {
   retention: RetentionConfig;
   /** Bearer token GET /metrics/ requires; null: the metrics are public. */
   metricsToken: string | null;
+  /** Origins (`https://dash.example.com`) whose browsers may call the API; `*` any; empty: none (no CORS headers). */
+  corsOrigins: string[];
   /** On SIGTERM keep serving (with `Connection: close`) this long before closing the listener. */
   shutdownDrainSeconds: number;
 }
@@ -139,6 +141,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
     return entries.filter((entry) => isCidr(entry));
   };
 
+  const originList = (name: string): string[] => {
+    const entries = (text(name) ?? '')
+      .split(',')
+      .map((entry) => entry.trim().replace(/\/$/, ''))
+      .filter(Boolean);
+    const bad = entries.filter((entry) => entry !== '*' && !/^https?:\/\/[^/\s?#@]+$/i.test(entry));
+    if (bad.length > 0)
+      problems.push(
+        `${name} must be a comma-separated list of origins like https://dash.example.com, or * (bad: ${bad.join(', ')})`,
+      );
+    return entries.filter((entry) => !bad.includes(entry));
+  };
+
   const databaseUrl = text('DATABASE_URL') ?? null;
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
@@ -189,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
       changeRulesFile: text('CHANGE_RULES_FILE') ?? null,
     },
     metricsToken: text('METRICS_TOKEN') ?? null,
+    corsOrigins: originList('CORS_ORIGINS'),
     shutdownDrainSeconds: int('SHUTDOWN_DRAIN_SECONDS', 2, 0, 300),
     retention: {
       retentionDays: int('RETENTION_DAYS', 400, 1, 100000),

@@ -54,37 +54,40 @@ export class MachinesService {
     const visible = await this.visible(actor, query.params);
     const from = machinesFrom(visible, query.params.add(MACHINE_TYPES));
     const base = apiBase(query.location.base, 'machines');
-    const page = await runList<MachineRow, MachineRow>(this.db, query, {
+    return runList<MachineRow, MachineDto>(this.db, query, {
       select: 'm.*',
       from,
-      map: (row) => row,
-    });
-    // The providers of the page's machines, in one query (restricted to the visible ones).
-    const providers = new Map<string, MachineProviderDto[]>();
-    if (page.results.length) {
-      const rows = await this.db.query<(MachineProviderDto & { canonical_id: string })[]>(
-        MACHINE_PROVIDERS_SQL,
-        [page.results.map((m) => m.canonical_id), [...new Set(page.results.flatMap((m) => m.provider_ids))]],
-      );
-      for (const { canonical_id, ...p } of rows)
-        providers.set(canonical_id, [...(providers.get(canonical_id) ?? []), p]);
-    }
-    return {
-      ...page,
-      results: page.results.map((m) => ({
+      map: (m) => ({
         canonical_id: m.canonical_id,
         name: m.name,
         resource_type: m.resource_type,
         resource_count: m.resource_count,
         provider_count: m.provider_count,
         vendors: m.vendors,
-        providers: providers.get(m.canonical_id) ?? [],
+        providers: [],
+        provider_ids: m.provider_ids,
         first_discovered_at: m.first_discovered_at.toISOString(),
         last_seen_at: m.last_seen_at.toISOString(),
         removed: m.removed,
         url: machineUrl(base, m.canonical_id),
-      })),
-    };
+      }),
+      enrich: (machines) => this.withProviders(machines),
+    });
+  }
+
+  /** The providers of a page's machines, in one query (restricted to the visible ones). */
+  private async withProviders(machines: (MachineDto & { provider_ids?: string[] })[]): Promise<MachineDto[]> {
+    const rows = await this.db.query<(MachineProviderDto & { canonical_id: string })[]>(
+      MACHINE_PROVIDERS_SQL,
+      [machines.map((m) => m.canonical_id), [...new Set(machines.flatMap((m) => m.provider_ids ?? []))]],
+    );
+    const providers = new Map<string, MachineProviderDto[]>();
+    for (const { canonical_id, ...p } of rows)
+      providers.set(canonical_id, [...(providers.get(canonical_id) ?? []), p]);
+    return machines.map(({ provider_ids: _ids, ...m }) => ({
+      ...m,
+      providers: providers.get(m.canonical_id) ?? [],
+    }));
   }
 
   async get(actor: Actor, canonicalId: string, requestUrl: string): Promise<MachineDetailDto> {

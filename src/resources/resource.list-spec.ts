@@ -1,6 +1,7 @@
 import { idOrSlug } from '../common/list/common-filters.js';
 import { defineListSpec, filter } from '../common/list/list-spec.js';
 import { POWER_STATES, RESOURCE_STATES } from './resource.enums.js';
+import { SUMMARY_GROUP_FIELDS } from './resource-summary.query.js';
 import { LAST_SEEN_AT_SQL, SEEN_COUNT_SQL } from './resource-tracking.sql.js';
 
 /** The exact expression the trigram index IDX_resources_search_trgm is built on (see the initial migration). */
@@ -97,4 +98,12 @@ export const RESOURCE_LIST = defineListSpec({
   },
   defaultOrdering: ['name'],
   tieBreaker: 'r.id',
+});
+
+/** /resources/summary/: the list's filters and search, plus group_by. */
+export const RESOURCE_SUMMARY_QUERY = defineListSpec({
+  ...RESOURCE_LIST,
+  extraParams: {
+    group_by: `Field to count by (repeatable, up to 3): ${SUMMARY_GROUP_FIELDS.join(', ')}.`,
+  },
 });

@@ -15,6 +15,8 @@ import type { ResourceDetailDto, ResourceDto } from './dto/resource.dto.js';
 import type { ResourceHistoryDto } from './dto/resource-history.dto.js';
 import { DEFAULT_TIMELINE_LIMIT, loadResourceHistory, MAX_TIMELINE_LIMIT } from './resource-history.query.js';
 import { MachinesService } from './machines.service.js';
+import type { ResourceSummaryDto } from './dto/resource-summary.dto.js';
+import { buildResourceSummary, MAX_SUMMARY_GROUPS } from './resource-summary.query.js';
 import { LAST_SEEN_AT_SQL, SEEN_COUNT_SQL } from './resource-tracking.sql.js';
 
 type Timestamp = Date | null;
@@ -82,6 +84,28 @@ export class ResourcesService {
       where,
       map: toResourceDto,
     });
+  }
+
+  /** Counts per value of up to three fields over the filtered, visible resources (one statement). */
+  async summary(actor: Actor, query: ParsedListQuery, groupBy: string[]): Promise<ResourceSummaryDto> {
+    const where = [...(await this.visible(actor, query.params)), ...query.where];
+    const { sql, names } = buildResourceSummary(groupBy, where, query.params);
+    const rows = await this.db.query<Record<string, unknown>[]>(sql, query.params.values);
+    const groupCount = Number(rows[0]?.groups ?? 0);
+    return {
+      group_by: groupBy,
+      count: Number(rows[0]?.total ?? 0),
+      group_count: groupCount,
+      truncated: groupCount > MAX_SUMMARY_GROUPS,
+      groups: rows.map((row) => {
+        const group: Record<string, unknown> = {};
+        names.forEach(({ name, labels }, i) => {
+          group[name] = row[`k${i}`];
+          for (const label of labels) group[label] = row[label];
+        });
+        return { ...group, count: Number(row.count) };
+      }),
+    };
   }
 
   async get(actor: Actor, id: string, requestUrl: string): Promise<ResourceDetailDto> {

@@ -36,3 +36,13 @@ export class TimelineDayDto {
   })
   categories: Record<string, number>;
 }
+
+export class ChangeSummaryDto {
+  @ApiProperty({ enum: ['day', 'week'] }) interval: string;
+  @ApiProperty({ description: 'Changes in all buckets.' }) count: number;
+  @ApiProperty({
+    type: () => [TimelineDayDto],
+    description: 'One entry per UTC day or week (its first day), oldest first.',
+  })
+  results: TimelineDayDto[];
+}

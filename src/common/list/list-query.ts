@@ -1,6 +1,7 @@
 import { InvalidQueryError } from '../errors.js';
 import { UUID_PATTERN } from '../http/uuid-param.pipe.js';
 import type { FilterDef, FilterValue, ListSpec } from './list-spec.js';
+import { type ListFormat, negotiateListFormat, parseFieldsParam } from './list-export.js';
 import { deriveLookups, escapeLike } from './lookups.js';
 import { SqlParams } from './sql-params.js';
 
@@ -26,11 +27,15 @@ export interface ParsedListQuery {
   /** How the request paged: `page`/`page_size`, or NetBox's `limit`/`offset` (next/previous keep it). */
   style: 'page' | 'limit';
   location: RequestLocation;
+  /** `json` (the page envelope), or `csv`/`ndjson`: every matching row, streamed (`?format=` or Accept). */
+  format: ListFormat;
+  /** `?fields=`: the keys each result keeps (null: all). */
+  fields: string[] | null;
 }
 
 type RawQuery = Record<string, string | string[] | undefined>;
 
-const RESERVED = new Set(['page', 'page_size', 'limit', 'offset', 'ordering', 'search']);
+const RESERVED = new Set(['page', 'page_size', 'limit', 'offset', 'ordering', 'search', 'format', 'fields']);
 
 /** All filters of a spec including the derived lookups; cached per spec. */
 const expanded = new WeakMap<ListSpec, Record<string, FilterDef>>();
@@ -143,6 +148,7 @@ export function parseListQuery(
   query: RawQuery,
   location: RequestLocation,
   extraAllowed: readonly string[] = [],
+  accept?: string,
 ): ParsedListQuery {
   const params = new SqlParams();
   const where: string[] = [];
@@ -216,5 +222,13 @@ export function parseListQuery(
   // composite index (key, id) can serve the ORDER BY.
   terms.push(`${spec.tieBreaker} ${lastDirection}`);
 
-  return { where, params, orderBy: terms.join(', '), ...pagination(query), location };
+  return {
+    where,
+    params,
+    orderBy: terms.join(', '),
+    ...pagination(query),
+    location,
+    format: negotiateListFormat(query.format, accept),
+    fields: parseFieldsParam(query.fields),
+  };
 }

@@ -1,4 +1,5 @@
 import { NotFoundError } from '../errors.js';
+import { ListExport, openListExport, pickFields } from './list-export.js';
 import type { ParsedListQuery } from './list-query.js';
 import { buildPage, type Page } from './page.js';
 
@@ -23,6 +24,26 @@ export interface ListSource<Row, T> {
    */
   deferredJoin?: { id: string };
   map: (row: Row) => T;
+  /** Completes a page (or an export batch) of mapped results, e.g. with one query for their related objects. */
+  enrich?: (results: T[]) => Promise<T[]>;
+}
+
+/**
+ * `format=csv|ndjson`: runList answers an empty Page standing for the export (so services
+ * keep one return type); the ListExportInterceptor finds the stream here and sends it.
+ */
+const EXPORTS = new WeakMap<object, ListExport>();
+
+/** The export a list answer carries, if it is one (see ListExportInterceptor). */
+export function exportOf(answer: unknown): ListExport | undefined {
+  return typeof answer === 'object' && answer !== null ? EXPORTS.get(answer) : undefined;
+}
+
+/** The download's name: the list's last path segment (`/resources/` → `resources.csv`). */
+function exportFilename(query: ParsedListQuery): string {
+  const segments = new URL(query.location.base).pathname.split('/').filter(Boolean);
+  const name = (segments.at(-1) ?? 'export').replace(/[^A-Za-z0-9_-]/g, '') || 'export';
+  return `${name}.${query.format}`;
 }
 
 /**
@@ -37,6 +58,20 @@ export async function runList<Row, T>(
   const conditions = [...(source.where ?? []), ...query.where];
   const whereSql = conditions.length ? `WHERE ${conditions.map((c) => `(${c})`).join(' AND ')}` : '';
   const params = query.params.values;
+  if (query.format !== 'json') {
+    const body = await openListExport<T & object>({
+      db,
+      sql: `SELECT ${source.select} FROM ${source.from} ${whereSql} ORDER BY ${query.orderBy}`,
+      params,
+      map: source.map as (row: never) => T & object,
+      enrich: source.enrich as ((results: (T & object)[]) => Promise<(T & object)[]>) | undefined,
+      fields: query.fields,
+      format: query.format,
+    });
+    const answer: Page<T> = { count: 0, next: null, previous: null, results: [] };
+    EXPORTS.set(answer, new ListExport(query.format, exportFilename(query), body));
+    return answer;
+  }
   const offset = query.offset;
   const pageSql = source.deferredJoin
     ? `SELECT ${source.select} FROM ${source.from} WHERE ${source.deferredJoin.id} IN (
@@ -54,7 +89,9 @@ export async function runList<Row, T>(
   const count = counted[0]?.count ?? 0;
   // A page past the end is a 404 (DRF's page numbers); an offset past the end is an empty page (NetBox).
   if (rows.length === 0 && query.page > 1 && query.style === 'page') throw new NotFoundError('Invalid page.');
-  return buildPage(query, count, rows.map(source.map));
+  let results = rows.map(source.map);
+  if (source.enrich && results.length > 0) results = await source.enrich(results);
+  return buildPage(query, count, pickFields(results as (T & object)[], query.fields) as T[]);
 }
 
 /** The first row of a query, or a 404 with the given message. */

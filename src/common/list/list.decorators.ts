@@ -31,7 +31,7 @@ function schemaFor(def: FilterDef): SchemaFor {
   }
 }
 
-/** Documents a list's page, page_size, search, ordering and every filter and lookup in OpenAPI. */
+/** Documents a list's page, page_size, format, fields, ordering and (ApiFilterQuery) its filters in OpenAPI. */
 export function ApiListQuery(spec: ListSpec) {
   const decorators = [
     ApiQuery({ name: 'page', required: false, schema: { type: 'integer', minimum: 1, default: 1 } }),
@@ -52,6 +52,19 @@ export function ApiListQuery(spec: ListSpec) {
       required: false,
       description: 'NetBox style, with limit: results to skip (default 0).',
       schema: { type: 'integer', minimum: 0 },
+    }),
+    ApiQuery({
+      name: 'format',
+      required: false,
+      description:
+        "json (default): one page. csv or ndjson: every matching row, streamed in the list's order (paging parameters are ignored); also chosen by `Accept: text/csv` or `Accept: application/x-ndjson`.",
+      schema: { type: 'string', enum: ['json', 'csv', 'ndjson'] },
+    }),
+    ApiQuery({
+      name: 'fields',
+      required: false,
+      description: 'Comma-separated result fields to keep (e.g. `id,name`); the others are left out.',
+      schema: { type: 'string' },
     }),
     ApiQuery({
       name: 'ordering',
@@ -115,7 +128,7 @@ export const RequestUrl = createParamDecorator((_: unknown, ctx: ExecutionContex
 export const ListQuery = createParamDecorator((spec: ListSpec, ctx: ExecutionContext): ParsedListQuery => {
   const request = ctx.switchToHttp().getRequest<FastifyRequest>();
   const query = (request.query ?? {}) as Record<string, string | string[]>;
-  return parseListQuery(spec, query, { base: requestBase(request), query });
+  return parseListQuery(spec, query, { base: requestBase(request), query }, [], request.headers.accept);
 });
 
 const paginatedClasses = new Map<Type, Type>();
