@@ -756,6 +756,46 @@ async function measure(
   return { scenario, samples, counts, example, statements };
 }
 
+/**
+ * The whole inventory as CSV, read as a client would (chunks consumed as they arrive),
+ * with the process's RSS sampled every 100 ms: the export must stream in constant memory.
+ */
+async function measureExport(
+  root: string,
+): Promise<{ rows: number; bytes: number; ms: number; rssBeforeMb: number; rssPeakMb: number }> {
+  log('Export: every resource as CSV');
+  const mb = (bytes: number) => Math.round(bytes / 1024 ** 2);
+  const rssBeforeMb = mb(process.memoryUsage().rss);
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 100);
+  const started = performance.now();
+  let bytes = 0;
+  let rows = -1; // the header line
+  try {
+    const response = await fetch(`${root}${API}/resources/?format=csv`, { headers: { authorization } });
+    if (response.status !== 200 || !response.body) throw new Error(`Export answered HTTP ${response.status}`);
+    const reader = response.body.getReader();
+    let lastLog = started;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.byteLength;
+      for (const byte of value) if (byte === 10) rows++;
+      if (performance.now() - lastLog > 5000) {
+        lastLog = performance.now();
+        log(`  ${fmtInt(rows)} rows, ${mb(bytes)} MB, RSS ${mb(process.memoryUsage().rss)} MB`);
+      }
+    }
+  } finally {
+    clearInterval(sampler);
+  }
+  const ms = performance.now() - started;
+  log(`  export: ${fmtInt(rows)} rows in ${seconds(ms)}, peak RSS ${mb(peak)} MB`);
+  return { rows, bytes, ms, rssBeforeMb, rssPeakMb: mb(peak) };
+}
+
 interface Fixtures {
   providers: { id: string; name: string; resources: number; running: number }[];
   samples: { name: string; canonical_id: string | null }[];
@@ -865,6 +905,24 @@ function buildScenarios(fixtures: Fixtures, meta: BenchMeta): { scenarios: Scena
         key: 'sightings',
         title: "that resource's sightings, page 1",
         paths: [`/resources/${meta.hotResourceId}/sightings/`],
+      },
+      {
+        key: 'summary_type',
+        title: 'dashboard summary: resources by resource type (all resources)',
+        goal: 150,
+        paths: ['/resources/summary/?group_by=resource_type'],
+      },
+      {
+        key: 'summary_prov_state',
+        title: 'dashboard summary: resources by provider and state',
+        goal: 150,
+        paths: ['/resources/summary/?group_by=provider&group_by=state'],
+      },
+      {
+        key: 'summary_tag_filter',
+        title: 'dashboard summary: running resources by tag env',
+        goal: 150,
+        paths: ['/resources/summary/?group_by=tag:env&state=running'],
       },
     ],
   };
@@ -979,6 +1037,7 @@ async function main(): Promise<void> {
   const results: Result[] = [];
   for (const scenario of scenarios) results.push(await measure(root, scenario, recorder));
   recorder.restore();
+  const exported = await measureExport(root);
   const loadAfter = loadavg()[0];
 
   const db = await connect(benchUrl);
@@ -1001,6 +1060,12 @@ async function main(): Promise<void> {
   for (const note of notes) console.log(`Note: ${note}`);
   console.log('');
   console.log(resultsTable(results));
+  console.log(
+    `\nExport: GET ${API}/resources/?format=csv streamed ${fmtInt(exported.rows)} rows ` +
+      `(${(exported.bytes / 1024 ** 2).toFixed(0)} MB) in ${seconds(exported.ms)} ` +
+      `(goal ≤ 60 s: ${exported.ms <= 60_000 ? 'met' : '**MISSED**'}); the process's RSS was ` +
+      `${exported.rssBeforeMb} MB before and at most ${exported.rssPeakMb} MB during it.`,
+  );
   console.log('\nScenarios:');
   for (const { scenario, example } of results)
     console.log(`- ${scenario.key}: ${scenario.title} — GET ${API}${example}`);
