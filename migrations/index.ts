@@ -10,6 +10,7 @@ import { CollectionWritePath1764800000000 } from './1764800000000-collection-wri
 import { VspherePowerStates1765200000000 } from './1765200000000-vsphere-power-states.js';
 import { CollectorsTaxonomy1765600000000 } from './1765600000000-collectors-taxonomy.js';
 import { ProviderDocuments1765600000001 } from './1765600000001-provider-documents.js';
+import { RevokedTokens1765400000000 } from './1765400000000-revoked-tokens.js';
 
 /** Every migration, in order, as classes (not globs) so dist/ and jest load the same list. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   VspherePowerStates1765200000000,
   CollectorsTaxonomy1765600000000,
   ProviderDocuments1765600000001,
+  RevokedTokens1765400000000,
 ];

@@ -17,6 +17,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiIndexModule } from './api-index/api-index.module.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthModule } from './auth/auth.module.js';
+import { AuthRoutesModule } from './auth/auth-routes.module.js';
 import type { LocalTokenKeys } from './auth/local-tokens.js';
 import { ChangesModule } from './changes/changes.module.js';
 import { CollectionModule } from './collection/collection.module.js';
@@ -51,6 +52,7 @@ import { TaxonomyModule } from './taxonomy/taxonomy.module.js';
  */
 export const FEATURE_MODULES: Type[] = [
   ApiIndexModule,
+  AuthRoutesModule,
   PlatformModule,
   PluginsModule,
   ProvidersModule,

@@ -8,6 +8,8 @@ export interface Actor {
   isSuperuser: boolean;
   /** How the caller proved who they are. */
   authenticatedBy: 'gateway' | 'token' | 'basic';
+  /** A local token's id and expiry (authenticatedBy 'token'): what POST /auth/logout/ revokes. */
+  token?: { jti: string | null; expiresAt: Date };
 }
 
 export type RequestWithActor = FastifyRequest & { actor?: Actor };

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { DataSource } from 'typeorm';
-import { UnauthorizedError } from '../common/errors.js';
+import { UnauthorizedError, ValidationFailedError } from '../common/errors.js';
 import { type GatewayJwtConfig, INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
 import type { Actor } from './actor.js';
 import { syncGatewayClaims } from './claims-sync.js';
@@ -102,13 +102,18 @@ export class AuthenticationService {
       const claims = await this.localKeys.verify(token).catch((error: unknown) => {
         throw new UnauthorizedError(describeJoseError(error));
       });
-      const user = await this.activeUser('id = $1', [claims.userId]);
+      const user = await this.activeUser(
+        `id = $1 AND NOT EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $2::uuid)`,
+        [claims.userId, claims.jti],
+        'Token has been revoked, or its user is inactive or deleted.',
+      );
       if (user.username !== claims.username) throw new UnauthorizedError('Token no longer matches its user.');
       return {
         id: user.id,
         username: user.username,
         isSuperuser: user.is_superuser,
         authenticatedBy: 'token',
+        token: { jti: claims.jti, expiresAt: claims.expiresAt },
       };
     }
     return this.fromGatewayToken(token);
@@ -204,13 +209,52 @@ export class AuthenticationService {
     return { id: user.id, username: user.username, isSuperuser: user.is_superuser, authenticatedBy: 'basic' };
   }
 
-  private async activeUser(where: string, params: unknown[]): Promise<UserRow> {
+  private async activeUser(
+    where: string,
+    params: unknown[],
+    missing = 'User inactive or deleted.',
+  ): Promise<UserRow> {
     const rows = await this.db.query<UserRow[]>(
       `SELECT id, username, is_superuser, is_active, password_hash FROM users WHERE ${where}`,
       params,
     );
-    if (!rows[0] || !rows[0].is_active) throw new UnauthorizedError('User inactive or deleted.');
+    if (!rows[0] || !rows[0].is_active) throw new UnauthorizedError(missing);
     return rows[0];
+  }
+
+  /**
+   * POST /auth/login/: a local account's username and password, checked exactly as HTTP
+   * Basic checks them (same constant-time verification, cache and failed-login handling),
+   * then a local token of `ttlSeconds`.
+   */
+  async login(
+    username: string,
+    password: string,
+    ttlSeconds: number,
+  ): Promise<{ actor: Actor; token: string; expiresAt: Date }> {
+    // Basic cannot carry a username with a colon either; no account has one.
+    if (username.includes(':')) throw new UnauthorizedError('Invalid username or password.');
+    const actor = await this.fromBasic(Buffer.from(`${username}:${password}`, 'utf8').toString('base64'));
+    const token = await this.localKeys.sign({ userId: actor.id, username: actor.username }, ttlSeconds);
+    const { expiresAt } = await this.localKeys.verify(token);
+    return { actor, token, expiresAt };
+  }
+
+  /** POST /auth/logout/: the caller's local token is refused from now on (until it would expire anyway). */
+  async revoke(actor: Actor): Promise<void> {
+    if (actor.authenticatedBy !== 'token' || !actor.token?.jti)
+      throw new ValidationFailedError(
+        {
+          authorization: ['Sign out revokes a token from POST /auth/login/ (sent as Authorization: Bearer).'],
+        },
+        `Nothing to sign out: this request was authenticated by ${actor.authenticatedBy === 'token' ? 'a token without an id' : actor.authenticatedBy}, not by a token from POST /auth/login/.`,
+      );
+    await this.db.query(
+      `INSERT INTO revoked_tokens (jti, user_id, expires_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING`,
+      [actor.token.jti, actor.id, actor.token.expiresAt],
+    );
+    // Rows of tokens that have expired anyway are of no more use.
+    await this.db.query(`DELETE FROM revoked_tokens WHERE expires_at < now() - interval '1 minute'`);
   }
 
   /** Forget cached credentials (after a password change or a user deletion). */

@@ -12,6 +12,12 @@ export interface LocalTokenClaims {
   username: string;
 }
 
+/** What a verified local token says: its claims, its id (revocation) and its expiry. */
+export interface VerifiedLocalToken extends LocalTokenClaims {
+  jti: string | null;
+  expiresAt: Date;
+}
+
 /**
  * Tokens the service issues itself (`inventory token --user NAME`), for scripts in
  * standalone mode. RS256 like gateway tokens, with a key pair generated into the data
@@ -61,7 +67,7 @@ export class LocalTokenKeys {
       .sign(this.privateKey);
   }
 
-  async verify(token: string): Promise<LocalTokenClaims> {
+  async verify(token: string): Promise<VerifiedLocalToken> {
     const { payload } = await jwtVerify(token, this.publicKey, {
       algorithms: ['RS256'],
       issuer: LOCAL_ISSUER,
@@ -71,6 +77,8 @@ export class LocalTokenKeys {
     return {
       userId: Number(payload.sub),
       username: typeof payload.username === 'string' ? payload.username : '',
+      jti: typeof payload.jti === 'string' ? payload.jti : null,
+      expiresAt: new Date(payload.exp! * 1000),
     };
   }
 }

@@ -40,6 +40,8 @@ export interface InventoryConfig {
   corsOrigins: string[];
   /** On SIGTERM keep serving (with `Connection: close`) this long before closing the listener. */
   shutdownDrainSeconds: number;
+  /** Lifetime of the tokens POST /auth/login/ issues. */
+  loginTokenTtlMinutes: number;
 }
 
 /** Pushed inventory: who may push anonymously, how often, how much. */
@@ -206,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
     metricsToken: text('METRICS_TOKEN') ?? null,
     corsOrigins: originList('CORS_ORIGINS'),
     shutdownDrainSeconds: int('SHUTDOWN_DRAIN_SECONDS', 2, 0, 300),
+    loginTokenTtlMinutes: int('LOGIN_TOKEN_TTL_MINUTES', 60, 1, 1440),
     retention: {
       retentionDays: int('RETENTION_DAYS', 400, 1, 100000),
       historyMaxEntries: int('HISTORY_MAX_ENTRIES', 0, 0, 10000000),

@@ -1,3 +1,4 @@
+import { RevokedTokenEntity } from '../auth/revoked-token.entity.js';
 import { ResourceChangeEntity } from '../changes/resource-change.entity.js';
 import { CollectionRunEntity } from '../collection/collection-run.entity.js';
 import { FactSnapshotEntity } from '../facts/fact-snapshot.entity.js';
@@ -43,4 +44,5 @@ export const ENTITIES = [
   SystemEntity,
   PushRateLimitEntity,
   ScheduledJobEntity,
+  RevokedTokenEntity,
 ];
