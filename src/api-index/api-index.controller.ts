@@ -28,10 +28,16 @@ const FIRST = [
 export function apiIndexNames(routePaths: string[], prefix: string): string[] {
   const root = `/${prefix.replace(/^\/+|\/+$/g, '')}/`;
   const names = new Set<string>();
-  for (const path of routePaths) {
-    if (!path.startsWith(root)) continue;
-    const first = path.slice(root.length).split('/')[0];
-    if (first && !first.startsWith(':') && !first.includes('*')) names.add(first);
+  const relative = routePaths
+    .filter((path) => path.startsWith(root))
+    .map((path) => path.slice(root.length).replace(/\/+$/, ''));
+  const routed = new Set(relative);
+  for (const path of relative) {
+    const first = path.split('/')[0];
+    if (!first || first.startsWith(':') || first.includes('*')) continue;
+    // A segment without a route of its own (auth/) is listed by its routes (auth/login).
+    if (routed.has(first)) names.add(first);
+    else if (!path.includes(':') && !path.includes('*')) names.add(path);
   }
   const rank = (name: string) => (FIRST.includes(name) ? FIRST.indexOf(name) : FIRST.length);
   return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));

@@ -29,8 +29,10 @@ export class LoginController {
   })
   @ApiOkResponse({ type: LoginResponseDto })
   async login(@Body() body: LoginDto): Promise<LoginResponseDto> {
+    const ttlSeconds = this.config.loginTokenTtlMinutes * 60;
     return toLoginResponseDto(
-      await this.authentication.login(body.username, body.password, this.config.loginTokenTtlMinutes * 60),
+      await this.authentication.login(body.username, body.password, ttlSeconds),
+      ttlSeconds,
     );
   }
 

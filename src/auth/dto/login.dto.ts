@@ -24,16 +24,15 @@ export class LoginResponseDto {
   @ApiProperty({ type: LoginUserDto }) user: LoginUserDto;
 }
 
-export function toLoginResponseDto(login: {
-  actor: Actor;
-  token: string;
-  expiresAt: Date;
-}): LoginResponseDto {
+export function toLoginResponseDto(
+  login: { actor: Actor; token: string; expiresAt: Date },
+  ttlSeconds: number,
+): LoginResponseDto {
   return {
     token: login.token,
     token_type: 'Bearer',
     expires_at: login.expiresAt.toISOString(),
-    expires_in: Math.max(0, Math.round((login.expiresAt.getTime() - Date.now()) / 1000)),
+    expires_in: ttlSeconds,
     user: { id: login.actor.id, username: login.actor.username, is_superuser: login.actor.isSuperuser },
   };
 }
