@@ -18,6 +18,8 @@ import {
 export interface ChangeRule {
   match: string;
   change_types?: ChangeType[];
+  /** Only when the new value (as text) is one of these: `system.status` becoming `inactive`. */
+  to?: string[];
   category: ChangeCategory;
   severity: ChangeSeverity;
 }
@@ -27,11 +29,45 @@ const rule = (
   category: ChangeCategory,
   severity: ChangeSeverity,
   change_types?: ChangeType[],
-): ChangeRule => ({ match, category, severity, ...(change_types ? { change_types } : {}) });
+  to?: string[],
+): ChangeRule => ({
+  match,
+  category,
+  severity,
+  ...(change_types ? { change_types } : {}),
+  ...(to ? { to } : {}),
+});
 const appearing: ChangeType[] = ['added', 'removed'];
 
-/** The built-in rules, most specific first. A rules file (CHANGE_RULES_FILE) is tried before them. */
+/**
+ * The built-in rules, most specific first, for every source of changes: the tracked
+ * fields of a pulled (collected) resource (`name`, `state`, `cpu_count`, ...,
+ * `properties.<key>`, `removed_at`), the fact paths of a push (`hostname`,
+ * `packages.nginx.version`, ...) and a system's heartbeat status (`system.status`). A
+ * path both kinds share (`fqdn`) is classified alike whichever way it arrived. A rules
+ * file (CHANGE_RULES_FILE) is tried before them. The README lists them as a table.
+ */
 export const DEFAULT_CHANGE_RULES: readonly ChangeRule[] = [
+  // A resource disappearing from its provider or coming back; a push client going silent.
+  rule('removed_at', 'availability', 'medium'),
+  rule('system.status', 'availability', 'high', undefined, ['inactive']),
+  rule('system.status', 'availability', 'info'),
+  // Tracked fields of a resource (pulled by collectors; pushes set them from their facts).
+  rule('name', 'identity', 'low'),
+  rule('state', 'state', 'medium'),
+  rule('power_state', 'state', 'medium'),
+  rule('cpu_count', 'hardware', 'medium'),
+  rule('memory_mb', 'hardware', 'medium'),
+  rule('disk_gb', 'hardware', 'medium'),
+  rule('ip_addresses', 'network', 'low'),
+  rule('os_type', 'os', 'high'),
+  rule('os_name', 'os', 'medium'),
+  rule('flavor', 'configuration', 'medium'),
+  rule('region', 'configuration', 'low'),
+  rule('availability_zone', 'configuration', 'low'),
+  rule('cloud_tenant', 'configuration', 'low'),
+  rule('properties.**', 'configuration', 'info'),
+  // Fact paths of pushes.
   rule('product_uuid', 'identity', 'critical'),
   rule('machine_id', 'identity', 'critical'),
   rule('product_serial', 'identity', 'high'),
@@ -107,9 +143,15 @@ export class ChangeClassifier {
     this.rules = rules.map((r) => ({ ...r, regex: compile(r.match) }));
   }
 
-  classify(path: string, changeType: ChangeType): { category: ChangeCategory; severity: ChangeSeverity } {
+  classify(
+    path: string,
+    changeType: ChangeType,
+    current?: unknown,
+  ): { category: ChangeCategory; severity: ChangeSeverity } {
     for (const r of this.rules) {
       if (r.change_types && !r.change_types.includes(changeType)) continue;
+      if (r.to && !r.to.includes(typeof current === 'string' ? current : JSON.stringify(current ?? null)))
+        continue;
       if (r.regex.test(path)) return { category: r.category, severity: r.severity };
     }
     return { category: 'configuration', severity: 'info' };
@@ -135,7 +177,9 @@ export function parseChangeRules(document: unknown): ChangeRule[] {
       (!Array.isArray(r.change_types) || r.change_types.some((t) => !CHANGE_TYPES.includes(t)))
     )
       throw new Error(`${where}: "change_types" must be a list of ${CHANGE_TYPES.join(', ')}`);
-    return rule(r.match, r.category!, r.severity!, r.change_types);
+    if (r.to !== undefined && (!Array.isArray(r.to) || r.to.some((v) => typeof v !== 'string')))
+      throw new Error(`${where}: "to" must be a list of values (text)`);
+    return rule(r.match, r.category!, r.severity!, r.change_types, r.to);
   });
 }
 

@@ -90,3 +90,40 @@ describe('change rules', () => {
     expect(loadChangeRules(null)).toHaveLength(DEFAULT_CHANGE_RULES.length);
   });
 });
+
+describe('the README', () => {
+  it('lists the built-in change rules as they are, in order', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync('README.md', 'utf8');
+    const table = readme.slice(
+      readme.indexOf('<!-- change-rules:begin -->'),
+      readme.indexOf('<!-- change-rules:end -->'),
+    );
+    const rows = table
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .map((line) =>
+        line
+          .split('|')
+          .slice(1, -1)
+          .map((cell) => cell.trim()),
+      );
+    expect(rows).toEqual(
+      DEFAULT_CHANGE_RULES.map((r) => [
+        `\`${r.match}\``,
+        (r.change_types ? r.change_types.join(', ') : 'any') + (r.to ? `, to ${r.to.join('/')}` : ''),
+        r.category,
+        r.severity,
+      ]),
+    );
+  });
+
+  it('matches a rule with `to` only for those new values', () => {
+    expect(classifier.classify('system.status', 'modified', 'inactive').severity).toBe('high');
+    expect(classifier.classify('system.status', 'modified', 'active').severity).toBe('info');
+    expect(classifier.classify('fqdn', 'modified', 'x')).toEqual({ category: 'identity', severity: 'high' });
+    expect(() => parseChangeRules([{ match: 'x', category: 'os', severity: 'low', to: 'inactive' }])).toThrow(
+      /"to"/,
+    );
+  });
+});

@@ -119,7 +119,7 @@ export function diffDocuments(
       changeType,
       previousValue: before === undefined ? null : before,
       currentValue: after === undefined ? null : after,
-      ...classifier.classify(path, changeType),
+      ...classifier.classify(path, changeType, after),
     });
   };
 

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { ChangeRecorder } from '../changes/change-recorder.js';
 import type { SecretBox } from '../common/crypto/secret-box.js';
 import type { CollectionObserver } from '../metrics/metrics.service.js';
 import { modifyReturning } from '../database/modify-returning.js';
@@ -26,6 +27,8 @@ export interface ExecutorOptions {
   leaseSeconds?: number;
   /** Told about finished runs and written resources (metrics). */
   observer?: CollectionObserver;
+  /** Classifies and writes the changes runs detect (the built-in rules when not given). */
+  changes?: ChangeRecorder;
 }
 
 export interface ExecuteOptions {
@@ -91,6 +94,7 @@ export class CollectionExecutor {
   private readonly batchSize: number;
   private readonly leaseSeconds: number;
   private readonly observer: CollectionObserver | undefined;
+  private readonly changes: ChangeRecorder;
 
   constructor(
     private readonly db: DataSource,
@@ -101,6 +105,7 @@ export class CollectionExecutor {
     this.batchSize = options.batchSize ?? 1000;
     this.leaseSeconds = options.leaseSeconds ?? 60;
     this.observer = options.observer;
+    this.changes = options.changes ?? new ChangeRecorder();
   }
 
   /** Runs `runId` if it is still pending; returns its final status (or null if it was not ours to run). */
@@ -183,7 +188,9 @@ export class CollectionExecutor {
       // and the lease and cancel check still happen between batches.
       const write = async (batch: PreparedResource[], batchEdges: typeof edges) => {
         if (batch.length) {
-          const outcome = await timed('resourceBatches', () => writeResourceBatch(this.db, target, batch));
+          const outcome = await timed('resourceBatches', () =>
+            writeResourceBatch(this.db, target, batch, this.changes),
+          );
           counters.created += outcome.created;
           counters.updated += outcome.updated;
           counters.unchanged += outcome.unchanged;
@@ -252,7 +259,10 @@ export class CollectionExecutor {
       );
       if (relationships.dangling > 0)
         warn(`${relationships.dangling} relationship(s) name a resource this run did not report`);
-      if (full) counters.removed = await timed('removal', () => markUnseenRemoved(this.db, target, runStart));
+      if (full)
+        counters.removed = await timed('removal', () =>
+          markUnseenRemoved(this.db, target, runStart, this.changes),
+        );
       this.logger.debug(
         `Run ${run.id}: ${counters.found} resources in ${Math.round(performance.now() - started)} ms; ` +
           (Object.entries(phases) as [string, number][])

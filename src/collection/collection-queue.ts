@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { InjectDataSource } from '@nestjs/typeorm';
 import PgBoss from 'pg-boss';
 import type { DataSource } from 'typeorm';
+import { ChangeRecorder } from '../changes/change-recorder.js';
 import { SECRET_BOX, SecretBox } from '../common/crypto/secret-box.js';
 import { DATABASE_URL } from '../common/tokens.js';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
@@ -31,11 +32,13 @@ export class CollectionQueue implements OnModuleInit, OnApplicationShutdown {
     @Inject(SECRET_BOX) secrets: SecretBox,
     plugins: PluginsService,
     metrics: MetricsService,
+    changes: ChangeRecorder,
   ) {
     metrics.setQueueDepthSource(() => this.queueDepth());
     this.executor = new CollectionExecutor(db, plugins.registry, secrets, {
       leaseSeconds: config.collectionLeaseSeconds,
       observer: metrics,
+      changes,
     });
   }
 

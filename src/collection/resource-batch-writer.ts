@@ -1,4 +1,6 @@
 import type { DataSource } from 'typeorm';
+import type { ChangeRecorder, ObservedChange } from '../changes/change-recorder.js';
+import type { ChangeType } from '../changes/resource-change.enums.js';
 import type { Queryable } from '../common/list/list-runner.js';
 
 /** A resource record after the engine resolved its type and hashed its content. */
@@ -79,22 +81,25 @@ const WRITABLE = [
   'content_hash',
 ];
 
-/** Tracked fields: a difference makes a resource_changes row (field, category, severity). */
-const TRACKED: [string, string, string][] = [
-  ['name', 'identity', 'low'],
-  ['state', 'state', 'medium'],
-  ['power_state', 'state', 'medium'],
-  ['cpu_count', 'hardware', 'medium'],
-  ['memory_mb', 'hardware', 'medium'],
-  ['disk_gb', 'hardware', 'medium'],
-  ['ip_addresses', 'network', 'low'],
-  ['fqdn', 'network', 'low'],
-  ['os_name', 'os', 'medium'],
-  ['os_type', 'os', 'high'],
-  ['region', 'configuration', 'low'],
-  ['availability_zone', 'configuration', 'low'],
-  ['flavor', 'configuration', 'medium'],
-  ['cloud_tenant', 'configuration', 'low'],
+/**
+ * Tracked fields: a difference makes a resource_changes row, classified by the change
+ * rules (src/changes/change-rules.ts) like every other change.
+ */
+const TRACKED = [
+  'name',
+  'state',
+  'power_state',
+  'cpu_count',
+  'memory_mb',
+  'disk_gb',
+  'ip_addresses',
+  'fqdn',
+  'os_name',
+  'os_type',
+  'region',
+  'availability_zone',
+  'flavor',
+  'cloud_tenant',
 ];
 
 /**
@@ -117,19 +122,19 @@ const PROVIDER_LOCK = `provider_lock AS (SELECT id FROM providers WHERE id = $2 
  *   src/resources/resource-tracking.sql.ts), no change detection;
  * - `written`: new rows are inserted, changed (or restored) rows upserted;
  * - `sighted`: one sighting per record of the batch;
- * - `changed`: the tracked fields and property keys that differ become resource_changes
- *   rows in the same pass (a removed resource seen again is "restored").
+ * - `diffs`: the tracked fields and property keys that differ are found in the same pass
+ *   (a removed resource seen again is "restored") and returned, for the change recorder
+ *   to classify and insert in the same transaction (src/changes/change-recorder.ts).
  * All sub-statements see the same snapshot and touch disjoint rows, and none writes
  * unless the provider row could be locked (see PROVIDER_LOCK).
  */
 export async function writeResourceBatch(
-  db: Queryable,
+  db: DataSource,
   target: BatchTarget,
   batch: PreparedResource[],
+  changes: ChangeRecorder,
 ): Promise<BatchOutcome> {
-  const trackedValues = TRACKED.map(
-    ([f, category, severity]) => `('${f}', to_jsonb(b.${f}), to_jsonb(i.${f}), '${category}', '${severity}')`,
-  ).join(',\n      ');
+  const trackedValues = TRACKED.map((f) => `('${f}', to_jsonb(b.${f}), to_jsonb(i.${f}))`).join(',\n      ');
   const sql = `
 WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${COLUMNS})),
 ${PROVIDER_LOCK},
@@ -140,7 +145,7 @@ before AS (
   -- into a hash for every batch.
   SELECT r.*
   FROM input i CROSS JOIN LATERAL (
-    SELECT r.id, r.ems_ref, r.content_hash, r.removed_at, ${TRACKED.map(([f]) => `r.${f}`).join(', ')}, r.properties
+    SELECT r.id, r.ems_ref, r.content_hash, r.removed_at, ${TRACKED.map((f) => `r.${f}`).join(', ')}, r.properties
     FROM resources r WHERE r.provider_id = $2 AND r.ems_ref = i.ems_ref LIMIT 1
   ) r
 ),
@@ -170,45 +175,60 @@ sighted AS (
   JOIN input i ON i.ems_ref = s.ems_ref
   RETURNING 1
 ),
-changed AS (
-  INSERT INTO resource_changes (resource_id, organization_id, detected_at, source, collection_run_id, field_path, change_type, previous_value, current_value, category, severity)
-  SELECT d.id, $3, $4, 'collection_run', $5, d.path,
+diffs AS (
+  SELECT d.id, d.path,
          CASE WHEN d.path = 'removed_at' THEN 'restored' WHEN d.prev IS NULL OR d.prev = 'null' THEN 'added'
-              WHEN d.cur IS NULL OR d.cur = 'null' THEN 'removed' ELSE 'modified' END,
-         d.prev, d.cur, d.category, d.severity
+              WHEN d.cur IS NULL OR d.cur = 'null' THEN 'removed' ELSE 'modified' END AS type,
+         d.prev, d.cur
   FROM (
-    SELECT b.id, f.path, f.prev, f.cur, f.category, f.severity
+    SELECT b.id, f.path, f.prev, f.cur
     FROM before b JOIN input i ON i.ems_ref = b.ems_ref
     CROSS JOIN LATERAL (VALUES
       ${trackedValues},
-      ('removed_at', to_jsonb(b.removed_at), NULL::jsonb, 'availability', 'medium')
-    ) AS f(path, prev, cur, category, severity)
+      ('removed_at', to_jsonb(b.removed_at), NULL::jsonb)
+    ) AS f(path, prev, cur)
     WHERE (b.content_hash IS DISTINCT FROM i.content_hash OR b.removed_at IS NOT NULL) AND f.prev IS DISTINCT FROM f.cur
     UNION ALL
-    SELECT b.id, 'properties.' || k.key, b.properties -> k.key, i.properties -> k.key, 'configuration', 'info'
+    SELECT b.id, 'properties.' || k.key, b.properties -> k.key, i.properties -> k.key
     FROM before b JOIN input i ON i.ems_ref = b.ems_ref
     CROSS JOIN LATERAL (SELECT jsonb_object_keys(b.properties) UNION SELECT jsonb_object_keys(coalesce(i.properties, '{}'))) AS k(key)
     WHERE b.content_hash IS DISTINCT FROM i.content_hash AND (b.properties -> k.key) IS DISTINCT FROM (i.properties -> k.key)
   ) d
   WHERE EXISTS (SELECT 1 FROM provider_lock)
-  RETURNING 1
 )
 SELECT (SELECT count(*) FROM written WHERE inserted)::int AS created,
        (SELECT count(*) FROM written WHERE NOT inserted)::int AS updated,
        (SELECT count(*) FROM touched)::int AS unchanged,
-       (SELECT count(*) FROM changed)::int AS changes,
-       (SELECT count(*) FROM sighted)::int AS sightings`;
-  const rows = await db.query<(BatchOutcome & { sightings: number })[]>(sql, [
-    `[${batch.map((r) => r.payload).join(',')}]`,
-    target.providerId,
-    target.organizationId,
-    target.seenAt,
-    target.runId,
-  ]);
-  const { created, updated, unchanged, changes } = rows[0];
-  return { created, updated, unchanged, changes };
+       (SELECT count(*) FROM sighted)::int AS sightings,
+       (SELECT jsonb_agg(jsonb_build_array(id, path, type, prev, cur)) FROM diffs) AS diffs`;
+  type Diff = [string, string, ChangeType, unknown, unknown];
+  return db.transaction(async (manager) => {
+    const rows = await manager.query<(Omit<BatchOutcome, 'changes'> & { diffs: Diff[] | null })[]>(sql, [
+      `[${batch.map((r) => r.payload).join(',')}]`,
+      target.providerId,
+      target.organizationId,
+      target.seenAt,
+      target.runId,
+    ]);
+    const { created, updated, unchanged, diffs } = rows[0];
+    const observed: ObservedChange[] = (diffs ?? []).map(
+      ([resourceId, fieldPath, changeType, prev, cur]) => ({
+        resourceId,
+        organizationId: target.organizationId,
+        fieldPath,
+        changeType,
+        previousValue: prev,
+        currentValue: cur,
+      }),
+    );
+    const recorded = await changes.record(
+      manager,
+      { source: 'collection_run', detectedAt: target.seenAt, collectionRunId: target.runId },
+      observed,
+    );
+    return { created, updated, unchanged, changes: recorded.length };
+  });
 }
-
 /** Adds a batch of relationship records (by ems_ref) to the run's staging rows. */
 export async function stageRelationships(
   db: Queryable,
@@ -316,24 +336,29 @@ export async function writeStagedRelationships(
  * number of resources removed.
  */
 export async function markUnseenRemoved(
-  db: Queryable,
+  db: DataSource,
   target: BatchTarget,
   runStartedAt: Date,
+  changes: ChangeRecorder,
 ): Promise<number> {
-  const rows = await db.query<{ removed: number }[]>(
-    `WITH gone AS (
-       UPDATE resources r SET removed_at = $4, modified = now()
-       WHERE r.provider_id = $1 AND r.removed_at IS NULL AND r.last_seen_at < $5
-         AND NOT EXISTS (SELECT 1 FROM resource_tracking rt WHERE rt.resource_id = r.id AND rt.last_seen_at >= $5)
-       RETURNING id
-     ),
-     changed AS (
-       INSERT INTO resource_changes (resource_id, organization_id, detected_at, source, collection_run_id, field_path, change_type, previous_value, current_value, category, severity)
-       SELECT id, $2, $4, 'collection_run', $3, 'removed_at', 'removed', NULL, to_jsonb($4::timestamptz), 'availability', 'medium' FROM gone
-       RETURNING 1
-     )
-     SELECT (SELECT count(*) FROM gone)::int AS removed, (SELECT count(*) FROM changed)::int AS changes`,
-    [target.providerId, target.organizationId, target.runId, target.seenAt, runStartedAt],
-  );
-  return rows[0].removed;
+  return db.transaction(async (manager) => {
+    const gone = await manager.query<{ id: string }[]>(
+      `WITH gone AS (
+         UPDATE resources r SET removed_at = $2, modified = now()
+         WHERE r.provider_id = $1 AND r.removed_at IS NULL AND r.last_seen_at < $3
+           AND NOT EXISTS (SELECT 1 FROM resource_tracking rt WHERE rt.resource_id = r.id AND rt.last_seen_at >= $3)
+         RETURNING id
+       )
+       SELECT id FROM gone`,
+      [target.providerId, target.seenAt, runStartedAt],
+    );
+    await changes.recordUniform(
+      manager,
+      { source: 'collection_run', detectedAt: target.seenAt, collectionRunId: target.runId },
+      gone.map((r) => r.id),
+      target.organizationId,
+      { fieldPath: 'removed_at', changeType: 'removed', previousValue: null, currentValue: target.seenAt },
+    );
+    return gone.length;
+  });
 }

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import type { ChangeClassifier } from '../changes/change-rules.js';
-import { diffDocuments, type DetectedChange } from '../changes/diff-engine.js';
+import type { ChangeRecorder } from '../changes/change-recorder.js';
+import { diffDocuments } from '../changes/diff-engine.js';
 import { RateLimitedError } from '../common/errors.js';
 import type { Queryable } from '../common/list/list-runner.js';
 import { modifyReturning } from '../database/modify-returning.js';
@@ -114,7 +114,7 @@ export async function writeUnchangedPush(
 export async function writePush(
   manager: EntityManager,
   input: IngestInput,
-  classifier: ChangeClassifier,
+  changeRecorder: ChangeRecorder,
 ): Promise<IngestResult> {
   if (input.rateLimit && input.rateLimit.minutes > 0) await takeRateLimit(manager, input.rateLimit);
   const { host } = input;
@@ -215,9 +215,21 @@ export async function writePush(
       const { changes } = diffDocuments(
         diffableDocument(previous),
         diffableDocument(input.parts),
-        classifier,
+        changeRecorder.classifier,
       );
-      changeCount = await insertChanges(manager, resourceId, input.organizationId, snapshotId, changes);
+      const recorded = await changeRecorder.record(
+        manager,
+        { source: 'fact_snapshot', detectedAt: null, factSnapshotId: snapshotId },
+        changes.map((c) => ({
+          resourceId,
+          organizationId: input.organizationId,
+          fieldPath: c.fieldPath,
+          changeType: c.changeType,
+          previousValue: c.previousValue,
+          currentValue: c.currentValue,
+        })),
+      );
+      changeCount = recorded.length;
     }
     await modifyReturning(
       manager,
@@ -243,39 +255,6 @@ export async function writePush(
     ],
   );
   return { resource: resourceId, snapshot: snapshotId, created, changed: !unchanged, changes: changeCount };
-}
-
-/** Every change of one push in one statement. */
-async function insertChanges(
-  manager: EntityManager,
-  resourceId: string,
-  organizationId: number,
-  snapshotId: string,
-  changes: DetectedChange[],
-): Promise<number> {
-  if (changes.length === 0) return 0;
-  await manager.query(
-    `INSERT INTO resource_changes (resource_id, organization_id, detected_at, source, fact_snapshot_id, field_path,
-       change_type, previous_value, current_value, category, severity)
-     SELECT $1, $2, now(), 'fact_snapshot', $3, c.path, c.type, c.prev, c.cur, c.category, c.severity
-     FROM jsonb_to_recordset($4::jsonb) AS c(path text, type text, prev jsonb, cur jsonb, category text, severity text)`,
-    [
-      resourceId,
-      organizationId,
-      snapshotId,
-      JSON.stringify(
-        changes.map((c) => ({
-          path: c.fieldPath,
-          type: c.changeType,
-          prev: c.previousValue,
-          cur: c.currentValue,
-          category: c.category,
-          severity: c.severity,
-        })),
-      ),
-    ],
-  );
-  return changes.length;
 }
 
 /**

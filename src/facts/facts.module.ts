@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ChangeRulesModule } from '../changes/change-rules.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
 import { FactSnapshotsController, FactSnapshotsService } from './fact-snapshots.controller.js';
@@ -9,7 +10,7 @@ import { SystemsController } from './systems.controller.js';
 import { SystemsService } from './systems.service.js';
 
 @Module({
-  imports: [ResourcesModule, HeartbeatsModule, PlatformModule],
+  imports: [ResourcesModule, HeartbeatsModule, PlatformModule, ChangeRulesModule],
   controllers: [SystemsController, FactsController, FactsCompatController, FactSnapshotsController],
   providers: [SystemsService, FactsService, FactSnapshotsService],
   exports: [FactsService, SystemsService],

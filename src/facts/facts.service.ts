@@ -1,12 +1,12 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { AuthenticationService } from '../auth/authentication.service.js';
-import { ChangeClassifier, loadChangeRules } from '../changes/change-rules.js';
+import { ChangeRecorder } from '../changes/change-recorder.js';
 import { PayloadTooLargeError, UnauthorizedError, ValidationFailedError } from '../common/errors.js';
 import { classifyDatabaseError } from '../common/http/database-errors.js';
-import { ConfigError, type FactsConfig, INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
+import { type FactsConfig, INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { OrganizationsService } from '../platform/organizations.service.js';
 import { AccessService } from '../rbac/access.service.js';
@@ -37,11 +37,10 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  * provider, created on demand (vendor ansible, type facts, infrastructure bare_metal).
  */
 @Injectable()
-export class FactsService implements OnModuleInit, OnApplicationBootstrap {
+export class FactsService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Facts');
   readonly addresses: ClientAddressResolver;
   private readonly config: FactsConfig;
-  private classifier = new ChangeClassifier();
   private readonly providers = new Map<number, { id: string; expires: number }>();
   private resourceTypes: Map<string, string> | null = null;
 
@@ -54,19 +53,10 @@ export class FactsService implements OnModuleInit, OnApplicationBootstrap {
     private readonly heartbeats: HeartbeatsService,
     private readonly metrics: MetricsService,
     private readonly organizations: OrganizationsService,
+    private readonly changes: ChangeRecorder,
   ) {
     this.config = config.facts;
     this.addresses = new ClientAddressResolver(config.facts.trustedProxies);
-  }
-
-  onModuleInit(): void {
-    try {
-      this.classifier = new ChangeClassifier(loadChangeRules(this.config.changeRulesFile));
-    } catch (error) {
-      throw new ConfigError([
-        `CHANGE_RULES_FILE ${this.config.changeRulesFile}: ${(error as Error).message}`,
-      ]);
-    }
   }
 
   /**
@@ -265,7 +255,7 @@ export class FactsService implements OnModuleInit, OnApplicationBootstrap {
                 ? { bucket: clientAddress, minutes: this.config.rateLimitMinutes }
                 : undefined,
           },
-          this.classifier,
+          this.changes,
         );
         if (system) await this.heartbeats.beat(manager, system.id, result.resource);
         return result;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ChangeRulesModule } from '../changes/change-rules.module.js';
 import { HeartbeatsService } from './heartbeats.service.js';
 
 /** The systems' status machine, shared by the push API and the worker's periodic check. */
-@Module({ providers: [HeartbeatsService], exports: [HeartbeatsService] })
+@Module({ imports: [ChangeRulesModule], providers: [HeartbeatsService], exports: [HeartbeatsService] })
 export class HeartbeatsModule {}

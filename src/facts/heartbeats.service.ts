@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { ChangeRecorder } from '../changes/change-recorder.js';
 import { UnauthorizedError } from '../common/errors.js';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
 import { modifyReturning } from '../database/modify-returning.js';
@@ -26,6 +27,7 @@ export class HeartbeatsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(INVENTORY_CONFIG) config: InventoryConfig,
+    private readonly changes: ChangeRecorder,
   ) {
     this.timeoutMinutes = config.facts.heartbeatTimeoutMinutes;
   }
@@ -64,16 +66,21 @@ export class HeartbeatsService {
     });
   }
 
+  /** A status transition of a system linked to a host is a change of that host (path `system.status`). */
   private async recordTransitions(manager: EntityManager, rows: Transition[]): Promise<void> {
-    const changes = rows.filter((r) => r.previous !== r.status && r.resource_id !== null);
-    if (changes.length === 0) return;
-    await manager.query(
-      `INSERT INTO resource_changes (resource_id, organization_id, detected_at, source, field_path, change_type,
-         previous_value, current_value, category, severity)
-       SELECT c.resource_id, c.organization_id, now(), 'heartbeat', 'system.status', 'modified', to_jsonb(c.previous),
-         to_jsonb(c.status), 'availability', CASE WHEN c.status = 'inactive' THEN 'high' ELSE 'info' END
-       FROM jsonb_to_recordset($1::jsonb) AS c(resource_id uuid, organization_id int, previous text, status text)`,
-      [JSON.stringify(changes)],
+    await this.changes.record(
+      manager,
+      { source: 'heartbeat', detectedAt: null },
+      rows
+        .filter((r) => r.previous !== r.status && r.resource_id !== null)
+        .map((r) => ({
+          resourceId: r.resource_id!,
+          organizationId: r.organization_id,
+          fieldPath: 'system.status',
+          changeType: 'modified',
+          previousValue: r.previous,
+          currentValue: r.status,
+        })),
     );
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { prepareResource, TypeResolver } from '../../src/collection/record-preparer.js';
 import { type PreparedResource, writeResourceBatch } from '../../src/collection/resource-batch-writer.js';
+import { ChangeRecorder } from '../../src/changes/change-recorder.js';
 import { PluginsService } from '../../src/plugins/plugins.service.js';
 import { http, startTestApp, type TestApp } from '../support/app.js';
 import { collectAndWait, ScriptedPlugin } from '../support/collection.js';
@@ -223,7 +224,9 @@ describe('collection write path', () => {
           [provider],
         )
       ).rows[0].id;
-    expect(await writeResourceBatch(db, target(await run()), batch)).toMatchObject({ created: 2 });
+    expect(await writeResourceBatch(db, target(await run()), batch, new ChangeRecorder())).toMatchObject({
+      created: 2,
+    });
 
     // The deletion holds the provider row; the unchanged batch waits for it, then sees it gone.
     const deleter = await t.pool.connect();
@@ -231,7 +234,7 @@ describe('collection write path', () => {
       const secondRun = await run();
       await deleter.query('BEGIN');
       await deleter.query(`DELETE FROM providers WHERE id = $1`, [provider]);
-      const writing = writeResourceBatch(db, target(secondRun), batch);
+      const writing = writeResourceBatch(db, target(secondRun), batch, new ChangeRecorder());
       await new Promise((resolve) => setTimeout(resolve, 300));
       await deleter.query('COMMIT');
       expect(await writing).toEqual({ created: 0, updated: 0, unchanged: 0, changes: 0 });
