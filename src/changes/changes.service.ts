@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { InvalidQueryError } from '../common/errors.js';
 import type { ParsedListQuery } from '../common/list/list-query.js';
@@ -93,6 +93,15 @@ export class ChangesService {
     private readonly access: AccessService,
     private readonly resources: ResourcesService,
   ) {}
+
+  /** A provider moved to another organization: its resources' changes move with it (caller's transaction). */
+  async moveProvider(manager: EntityManager, providerId: string, organizationId: number): Promise<void> {
+    await manager.query(
+      `UPDATE resource_changes c SET organization_id = $1 FROM resources r
+       WHERE r.id = c.resource_id AND r.provider_id = $2 AND c.organization_id <> $1`,
+      [organizationId, providerId],
+    );
+  }
 
   async list(actor: Actor, query: ParsedListQuery): Promise<Page<ResourceChangeDto>> {
     const scope = await this.access.scope(actor, 'provider.view');

@@ -270,6 +270,21 @@ export class FactsService implements OnApplicationBootstrap {
     }
   }
 
+  /**
+   * A provider moved to another organization: the snapshots of its hosts move with it,
+   * systems of other organizations let go of its hosts, and the cached push providers are
+   * forgotten (a moved push provider is no longer its old organization's).
+   */
+  async moveProvider(manager: EntityManager, providerId: string, organizationId: number): Promise<void> {
+    await manager.query(
+      `UPDATE fact_snapshots fs SET organization_id = $1 FROM resources r
+       WHERE r.id = fs.resource_id AND r.provider_id = $2 AND fs.organization_id <> $1`,
+      [organizationId, providerId],
+    );
+    await this.systems.moveProvider(manager, providerId, organizationId);
+    this.providers.clear();
+  }
+
   /** The organization's push provider, created on first use (and cached for a minute). */
   async pushProvider(organizationId: number, manager: EntityManager = this.db.manager): Promise<string> {
     const cached = this.providers.get(organizationId);

@@ -100,6 +100,19 @@ export class SystemsService {
     private readonly activity: ActivityService,
   ) {}
 
+  /**
+   * A provider moved to another organization: systems of other organizations that were
+   * linked to one of its hosts are unlinked (a system stays in its own organization; its
+   * next push finds or creates its host there), so none points into the new organization.
+   */
+  async moveProvider(manager: EntityManager, providerId: string, organizationId: number): Promise<void> {
+    await manager.query(
+      `UPDATE systems s SET resource_id = NULL, modified = now() FROM resources r
+       WHERE r.id = s.resource_id AND r.provider_id = $1 AND s.organization_id <> $2`,
+      [providerId, organizationId],
+    );
+  }
+
   async list(actor: Actor, query: ParsedListQuery): Promise<Page<SystemDto>> {
     return runList(this.db, query, {
       select: SELECT,

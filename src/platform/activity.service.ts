@@ -79,6 +79,20 @@ export class ActivityService {
     private readonly access: AccessService,
   ) {}
 
+  /**
+   * A provider moved to another organization: the entries about it and its collection
+   * runs move with it, so members of the old organization no longer read them.
+   */
+  async moveProvider(manager: EntityManager, providerId: string, organizationId: number): Promise<void> {
+    await manager.query(
+      `UPDATE activity_stream SET organization_id = $1
+       WHERE organization_id IS DISTINCT FROM $1 AND (
+         (object_type = 'provider' AND object_id = $2::uuid::text)
+         OR (object_type = 'collection_run' AND object_id IN (SELECT id::text FROM collection_runs WHERE provider_id = $2::uuid)))`,
+      [organizationId, providerId],
+    );
+  }
+
   async record(manager: EntityManager, actor: Actor, entry: ActivityRecord): Promise<void> {
     await recordActivity(manager, actor, entry);
   }

@@ -1,9 +1,13 @@
 import { Module } from '@nestjs/common';
+import { ChangesModule } from '../changes/changes.module.js';
+import { FactsModule } from '../facts/facts.module.js';
+import { ResourcesModule } from '../resources/resources.module.js';
 import { ProvidersController } from './providers.controller.js';
 import { ProviderDocumentsService } from './provider-documents.service.js';
 import { ProvidersService } from './providers.service.js';
 
 @Module({
+  imports: [ResourcesModule, ChangesModule, FactsModule],
   controllers: [ProvidersController],
   providers: [ProvidersService, ProviderDocumentsService],
   exports: [ProvidersService],

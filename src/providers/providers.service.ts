@@ -10,7 +10,10 @@ import { runList } from '../common/list/list-runner.js';
 import type { Page } from '../common/list/page.js';
 import { SqlParams } from '../common/list/sql-params.js';
 import { ActivityService, diffFields } from '../platform/activity.service.js';
+import { ChangesService } from '../changes/changes.service.js';
+import { FactsService } from '../facts/facts.service.js';
 import { OrganizationsService } from '../platform/organizations.service.js';
+import { ResourcesService } from '../resources/resources.service.js';
 import { AccessService } from '../rbac/access.service.js';
 import { ACTIVE_RUN_STATUSES } from '../collection/collection-run.enums.js';
 import { CollectionRunEntity } from '../collection/collection-run.entity.js';
@@ -118,6 +121,9 @@ export class ProvidersService {
     private readonly activity: ActivityService,
     private readonly plugins: PluginsService,
     private readonly organizations: OrganizationsService,
+    private readonly resources: ResourcesService,
+    private readonly changes: ChangesService,
+    private readonly facts: FactsService,
   ) {}
 
   /**
@@ -268,19 +274,13 @@ export class ProvidersService {
         await this.checkOrganizationAndName(actor, manager, organizationId, name, id);
       }
       if (organizationId !== provider.organizationId) {
-        // Resources carry a copy of the organization for fast scoped reads: move them too.
-        await manager.query(`UPDATE resources SET organization_id = $1 WHERE provider_id = $2`, [
-          organizationId,
-          id,
-        ]);
-        await manager.query(`UPDATE resource_sightings SET organization_id = $1 WHERE provider_id = $2`, [
-          organizationId,
-          id,
-        ]);
-        await manager.query(`UPDATE resource_relationships SET organization_id = $1 WHERE provider_id = $2`, [
-          organizationId,
-          id,
-        ]);
+        // Every organization-scoped row of the provider moves, each through the module that
+        // owns its table; test/e2e/organization-move.e2e-spec.ts checks every table with an
+        // organization_id column, so a new one cannot be forgotten.
+        await this.facts.moveProvider(manager, id, organizationId);
+        await this.changes.moveProvider(manager, id, organizationId);
+        await this.resources.moveProvider(manager, id, organizationId);
+        await this.activity.moveProvider(manager, id, organizationId);
       }
       const vendor = dto.vendor ?? provider.vendor;
       const providerType = dto.provider_type ?? provider.providerType;
