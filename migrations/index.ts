@@ -7,6 +7,7 @@ import { ReadPathIndexes1764000000005 } from './1764000000005-read-path-indexes.
 import { PushedInventory1764600000000 } from './1764600000000-pushed-inventory.js';
 import { ResourceTracking1764700000000 } from './1764700000000-resource-tracking.js';
 import { CollectionWritePath1764800000000 } from './1764800000000-collection-write-path.js';
+import { Events1765000000000 } from './1765000000000-events.js';
 import { VspherePowerStates1765200000000 } from './1765200000000-vsphere-power-states.js';
 import { CollectorsTaxonomy1765600000000 } from './1765600000000-collectors-taxonomy.js';
 import { ProviderDocuments1765600000001 } from './1765600000001-provider-documents.js';
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   PushedInventory1764600000000,
   ResourceTracking1764700000000,
   CollectionWritePath1764800000000,
+  Events1765000000000,
   VspherePowerStates1765200000000,
   CollectorsTaxonomy1765600000000,
   ProviderDocuments1765600000001,

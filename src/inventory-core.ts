@@ -30,6 +30,7 @@ import { DATABASE_URL } from './common/tokens.js';
 import { INVENTORY_CONFIG, type InventoryConfig } from './config/config.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { PUSH_ROUTE } from './facts/facts.controller.js';
+import { EventsModule } from './events/events.module.js';
 import { FactsModule } from './facts/facts.module.js';
 import { HealthModule } from './health/health.module.js';
 import type { MetricsService } from './metrics/metrics.service.js';
@@ -64,6 +65,7 @@ export const FEATURE_MODULES: Type[] = [
   PropertyDefinitionsModule,
   FactsModule,
   ChangesModule,
+  EventsModule,
 ];
 
 /** A value, or how to make it once the module starts (e.g. read from the data folder). */

@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { ChangeRecorder } from '../changes/change-recorder.js';
+import { EVENT_LOG, type EventAppender } from '../events/event-log.sql.js';
+import { appendRunEvents } from './collection-run-events.sql.js';
 import type { SecretBox } from '../common/crypto/secret-box.js';
 import type { CollectionObserver } from '../metrics/metrics.service.js';
 import { modifyReturning } from '../database/modify-returning.js';
@@ -13,6 +15,7 @@ import { RELATIONSHIP_TYPES } from '../relationships/relationship.enums.js';
 import type { CollectionType } from './collection-run.enums.js';
 import { prepareResource, TypeResolver } from './record-preparer.js';
 import {
+  type BatchSinks,
   type BatchTarget,
   markUnseenRemoved,
   type PreparedResource,
@@ -29,6 +32,8 @@ export interface ExecutorOptions {
   observer?: CollectionObserver;
   /** Classifies and writes the changes runs detect (the built-in rules when not given). */
   changes?: ChangeRecorder;
+  /** The event log (EVENT_LOG when not given). */
+  events?: EventAppender;
 }
 
 export interface ExecuteOptions {
@@ -81,6 +86,15 @@ interface ProviderRow {
 
 const MAX_WARNINGS = 20;
 
+interface RunCounters {
+  found: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  removed: number;
+  rejected: number;
+}
+
 class RunAborted extends Error {}
 
 /**
@@ -94,7 +108,7 @@ export class CollectionExecutor {
   private readonly batchSize: number;
   private readonly leaseSeconds: number;
   private readonly observer: CollectionObserver | undefined;
-  private readonly changes: ChangeRecorder;
+  private readonly sinks: BatchSinks;
 
   constructor(
     private readonly db: DataSource,
@@ -105,19 +119,23 @@ export class CollectionExecutor {
     this.batchSize = options.batchSize ?? 1000;
     this.leaseSeconds = options.leaseSeconds ?? 60;
     this.observer = options.observer;
-    this.changes = options.changes ?? new ChangeRecorder();
+    this.sinks = { changes: options.changes ?? new ChangeRecorder(), events: options.events ?? EVENT_LOG };
   }
 
   /** Runs `runId` if it is still pending; returns its final status (or null if it was not ours to run). */
   async execute(runId: string, options: ExecuteOptions = {}): Promise<string | null> {
     const clock = options.clock ?? (() => new Date());
-    const [run] = await modifyReturning<ClaimedRun>(
-      this.db,
-      `UPDATE collection_runs SET status = 'running', started_at = now(), lease_expires_at = now() + make_interval(secs => $2), modified = now()
-       WHERE id = $1 AND status = 'pending'
-       RETURNING id, provider_id, collection_type, target_resource_types`,
-      [runId, this.leaseSeconds],
-    );
+    const run = await this.db.transaction(async (manager) => {
+      const [claimed] = await modifyReturning<ClaimedRun>(
+        manager,
+        `UPDATE collection_runs SET status = 'running', started_at = now(), lease_expires_at = now() + make_interval(secs => $2), modified = now()
+         WHERE id = $1 AND status = 'pending'
+         RETURNING id, provider_id, collection_type, target_resource_types`,
+        [runId, this.leaseSeconds],
+      );
+      if (claimed) await appendRunEvents(this.sinks.events, manager, [claimed.id]);
+      return claimed;
+    });
     if (!run) return null;
     const started = performance.now();
     const phases = options.phases ?? emptyRunPhases();
@@ -189,7 +207,7 @@ export class CollectionExecutor {
       const write = async (batch: PreparedResource[], batchEdges: typeof edges) => {
         if (batch.length) {
           const outcome = await timed('resourceBatches', () =>
-            writeResourceBatch(this.db, target, batch, this.changes),
+            writeResourceBatch(this.db, target, batch, this.sinks),
           );
           counters.created += outcome.created;
           counters.updated += outcome.updated;
@@ -255,13 +273,13 @@ export class CollectionExecutor {
       await flush(true);
       const full = run.collection_type === 'full' && run.target_resource_types.length === 0;
       const relationships = await timed('relationships', () =>
-        writeStagedRelationships(this.db, target, full),
+        writeStagedRelationships(this.db, target, full, this.sinks.events),
       );
       if (relationships.dangling > 0)
         warn(`${relationships.dangling} relationship(s) name a resource this run did not report`);
       if (full)
         counters.removed = await timed('removal', () =>
-          markUnseenRemoved(this.db, target, runStart, this.changes),
+          markUnseenRemoved(this.db, target, runStart, this.sinks),
         );
       this.logger.debug(
         `Run ${run.id}: ${counters.found} resources in ${Math.round(performance.now() - started)} ms; ` +
@@ -341,14 +359,34 @@ export class CollectionExecutor {
     runId: string,
     providerId: string | null,
     status: 'completed' | 'failed' | 'canceled',
-    counters: {
-      found: number;
-      created: number;
-      updated: number;
-      unchanged: number;
-      removed: number;
-      rejected: number;
-    },
+    counters: RunCounters,
+    warnings: string[],
+    errorMessage: string,
+    started: number,
+    collectedAt: Date | null,
+  ): Promise<string> {
+    return this.db.transaction((manager) =>
+      this.finishRunIn(
+        manager,
+        runId,
+        providerId,
+        status,
+        counters,
+        warnings,
+        errorMessage,
+        started,
+        collectedAt,
+      ),
+    );
+  }
+
+  /** The final status and its collection_run.* event, in one transaction. */
+  private async finishRunIn(
+    manager: EntityManager,
+    runId: string,
+    providerId: string | null,
+    status: 'completed' | 'failed' | 'canceled',
+    counters: RunCounters,
     warnings: string[],
     errorMessage: string,
     started: number,
@@ -372,13 +410,14 @@ export class CollectionExecutor {
     if (status === 'completed') {
       // Only a run nobody asked to cancel completes; otherwise it ends canceled.
       const done = await modifyReturning<{ id: string }>(
-        this.db,
+        manager,
         `UPDATE collection_runs SET status = 'completed', ${set} WHERE id = $1 AND status = 'running' AND cancel_requested_at IS NULL RETURNING id`,
         params,
       );
       if (done.length) {
+        await this.runEvent(manager, runId);
         if (providerId)
-          await this.db.query(`UPDATE providers SET last_collection_at = $2 WHERE id = $1`, [
+          await manager.query(`UPDATE providers SET last_collection_at = $2 WHERE id = $1`, [
             providerId,
             collectedAt ?? new Date(),
           ]);
@@ -387,17 +426,22 @@ export class CollectionExecutor {
       status = 'canceled';
     }
     const final = await modifyReturning<{ status: string }>(
-      this.db,
+      manager,
       `UPDATE collection_runs SET status = $11, ${set} WHERE id = $1 AND status = 'running' RETURNING status`,
       [...params, status],
     );
+    if (final.length > 0) await this.runEvent(manager, runId);
     if (final.length === 0) {
-      const [row] = await this.db.query<{ status: string }[]>(
+      const [row] = await manager.query<{ status: string }[]>(
         `SELECT status FROM collection_runs WHERE id = $1`,
         [runId],
       );
       return row?.status ?? status;
     }
     return status;
+  }
+
+  private async runEvent(manager: EntityManager, runId: string): Promise<void> {
+    await appendRunEvents(this.sinks.events, manager, [runId]);
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { EventsService } from '../events/events.service.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import PgBoss from 'pg-boss';
 import type { DataSource } from 'typeorm';
@@ -33,12 +34,14 @@ export class CollectionQueue implements OnModuleInit, OnApplicationShutdown {
     plugins: PluginsService,
     metrics: MetricsService,
     changes: ChangeRecorder,
+    events: EventsService,
   ) {
     metrics.setQueueDepthSource(() => this.queueDepth());
     this.executor = new CollectionExecutor(db, plugins.registry, secrets, {
       leaseSeconds: config.collectionLeaseSeconds,
       observer: metrics,
       changes,
+      events,
     });
   }
 

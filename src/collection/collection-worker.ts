@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { EventsService } from '../events/events.service.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ConflictError } from '../common/errors.js';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
 import { modifyReturning } from '../database/modify-returning.js';
+import { appendRunEvents } from './collection-run-events.sql.js';
 import { CollectionService } from './collection.service.js';
 import { nextRun } from './schedule.js';
 
@@ -22,6 +24,7 @@ export class CollectionWorker implements OnModuleInit, OnApplicationShutdown {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(INVENTORY_CONFIG) private readonly config: InventoryConfig,
     private readonly collection: CollectionService,
+    private readonly events: EventsService,
   ) {}
 
   onModuleInit(): void {
@@ -44,14 +47,22 @@ export class CollectionWorker implements OnModuleInit, OnApplicationShutdown {
 
   /** Fails runs whose worker stopped renewing the lease (killed, out of memory, network cut). */
   async expireLeases(): Promise<number> {
-    const rows = await modifyReturning<{ id: string }>(
-      this.db,
-      `UPDATE collection_runs SET status = 'failed', completed_at = now(), modified = now(),
+    const rows = await this.db.transaction(async (manager) => {
+      const failed = await modifyReturning<{ id: string }>(
+        manager,
+        `UPDATE collection_runs SET status = 'failed', completed_at = now(), modified = now(),
          duration_seconds = extract(epoch FROM now() - started_at),
          error_message = 'The worker running this collection stopped responding (its lease expired at ' || to_char(lease_expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ').'
        WHERE status = 'running' AND lease_expires_at < now() RETURNING id`,
-      [],
-    );
+        [],
+      );
+      await appendRunEvents(
+        this.events,
+        manager,
+        failed.map((r) => r.id),
+      );
+      return failed;
+    });
     for (const row of rows) this.logger.warn(`Run ${row.id} failed: its lease expired`);
     return rows.length;
   }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EventsModule } from '../events/events.module.js';
 import { ChangeRulesModule } from '../changes/change-rules.module.js';
 import { CollectionController } from './collection.controller.js';
 import { CollectionQueue } from './collection-queue.js';
@@ -8,7 +9,7 @@ import { CollectionService } from './collection.service.js';
 import { CollectionWorker } from './collection-worker.js';
 
 @Module({
-  imports: [ChangeRulesModule],
+  imports: [ChangeRulesModule, EventsModule],
   controllers: [CollectionRunsController, CollectionController],
   providers: [CollectionRunsService, CollectionService, CollectionQueue, CollectionWorker],
   exports: [CollectionRunsService, CollectionService, CollectionQueue, CollectionWorker],

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EventsService } from '../events/events.service.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
@@ -10,6 +11,7 @@ import { flattenValidationErrors } from '../common/http/validation.pipe.js';
 import { modifyReturning } from '../database/modify-returning.js';
 import { ActivityService } from '../platform/activity.service.js';
 import { AccessService } from '../rbac/access.service.js';
+import { appendRunEvents } from './collection-run-events.sql.js';
 import { CollectionQueue } from './collection-queue.js';
 import type { CollectionType, RunTrigger } from './collection-run.enums.js';
 import { CollectionRunsService } from './collection-runs.service.js';
@@ -28,6 +30,7 @@ export class CollectionService {
     private readonly activity: ActivityService,
     private readonly runs: CollectionRunsService,
     private readonly queue: CollectionQueue,
+    private readonly events: EventsService,
   ) {}
 
   /** 404 → 403 → 409 disabled → 409 already active → 400 body → 202. */
@@ -113,10 +116,18 @@ export class CollectionService {
       const taskId = await this.queue.enqueue(runId);
       await this.db.query(`UPDATE collection_runs SET task_id = $2 WHERE id = $1`, [runId, taskId]);
     } catch (error) {
-      await this.db.query(
-        `UPDATE collection_runs SET status = 'failed', completed_at = now(), error_message = $2 WHERE id = $1 AND status = 'pending'`,
-        [runId, `Could not queue the run: ${(error as Error).message}`],
-      );
+      await this.db.transaction(async (manager) => {
+        const failed = await modifyReturning<{ id: string }>(
+          manager,
+          `UPDATE collection_runs SET status = 'failed', completed_at = now(), error_message = $2 WHERE id = $1 AND status = 'pending' RETURNING id`,
+          [runId, `Could not queue the run: ${(error as Error).message}`],
+        );
+        await appendRunEvents(
+          this.events,
+          manager,
+          failed.map((r) => r.id),
+        );
+      });
       throw error;
     }
     return this.runs.get({ id: 0, username: 'system', isSuperuser: true, authenticatedBy: 'token' }, runId);
@@ -135,15 +146,20 @@ export class CollectionService {
       { organizationId: provider.organization_id, providerId: run.provider },
       'You cannot cancel collections of this provider.',
     );
-    const [changed] = await modifyReturning<{ status: string }>(
-      this.db,
-      `UPDATE collection_runs SET
+    const [changed] = await this.db.transaction(async (manager) => {
+      const rows = await modifyReturning<{ status: string }>(
+        manager,
+        `UPDATE collection_runs SET
          status = CASE WHEN status = 'pending' THEN 'canceled' ELSE status END,
          completed_at = CASE WHEN status = 'pending' THEN now() ELSE completed_at END,
          cancel_requested_at = coalesce(cancel_requested_at, now()), modified = now()
        WHERE id = $1 AND status IN ('pending', 'running') RETURNING status`,
-      [runId],
-    );
+        [runId],
+      );
+      // A pending run ends here; a running one ends (with its event) in the executor.
+      if (rows[0]?.status === 'canceled') await appendRunEvents(this.events, manager, [runId]);
+      return rows;
+    });
     if (!changed)
       throw new ConflictError(`The run already ended (${run.status}).`, { collection_run: runId });
     await this.activity.record(this.db.manager, actor, {

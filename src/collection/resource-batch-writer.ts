@@ -1,6 +1,8 @@
 import type { DataSource } from 'typeorm';
 import type { ChangeRecorder, ObservedChange } from '../changes/change-recorder.js';
+import { resourceChangedEvents } from '../changes/change-events.js';
 import type { ChangeType } from '../changes/resource-change.enums.js';
+import { eventSeverity, type EventAppender, type NewEvent } from '../events/event-log.sql.js';
 import type { Queryable } from '../common/list/list-runner.js';
 
 /** A resource record after the engine resolved its type and hashed its content. */
@@ -40,6 +42,12 @@ export interface BatchTarget {
   organizationId: number;
   runId: string;
   seenAt: Date;
+}
+
+/** Where a batch's changes and events go (the change recorder and the event log). */
+export interface BatchSinks {
+  changes: ChangeRecorder;
+  events: EventAppender;
 }
 
 export interface BatchOutcome {
@@ -132,7 +140,7 @@ export async function writeResourceBatch(
   db: DataSource,
   target: BatchTarget,
   batch: PreparedResource[],
-  changes: ChangeRecorder,
+  sinks: BatchSinks,
 ): Promise<BatchOutcome> {
   const trackedValues = TRACKED.map((f) => `('${f}', to_jsonb(b.${f}), to_jsonb(i.${f}))`).join(',\n      ');
   const sql = `
@@ -200,17 +208,20 @@ SELECT (SELECT count(*) FROM written WHERE inserted)::int AS created,
        (SELECT count(*) FROM written WHERE NOT inserted)::int AS updated,
        (SELECT count(*) FROM touched)::int AS unchanged,
        (SELECT count(*) FROM sighted)::int AS sightings,
-       (SELECT jsonb_agg(jsonb_build_array(id, path, type, prev, cur)) FROM diffs) AS diffs`;
+       (SELECT jsonb_agg(jsonb_build_array(id, path, type, prev, cur)) FROM diffs) AS diffs,
+       (SELECT jsonb_agg(jsonb_build_array(id, ems_ref)) FROM written WHERE inserted) AS inserted`;
   type Diff = [string, string, ChangeType, unknown, unknown];
   return db.transaction(async (manager) => {
-    const rows = await manager.query<(Omit<BatchOutcome, 'changes'> & { diffs: Diff[] | null })[]>(sql, [
+    const rows = await manager.query<
+      (Omit<BatchOutcome, 'changes'> & { diffs: Diff[] | null; inserted: [string, string][] | null })[]
+    >(sql, [
       `[${batch.map((r) => r.payload).join(',')}]`,
       target.providerId,
       target.organizationId,
       target.seenAt,
       target.runId,
     ]);
-    const { created, updated, unchanged, diffs } = rows[0];
+    const { created, updated, unchanged, diffs, inserted } = rows[0];
     const observed: ObservedChange[] = (diffs ?? []).map(
       ([resourceId, fieldPath, changeType, prev, cur]) => ({
         resourceId,
@@ -221,11 +232,58 @@ SELECT (SELECT count(*) FROM written WHERE inserted)::int AS created,
         currentValue: cur,
       }),
     );
-    const recorded = await changes.record(
+    const recorded = await sinks.changes.record(
       manager,
       { source: 'collection_run', detectedAt: target.seenAt, collectionRunId: target.runId },
       observed,
     );
+    // The batch's events, in the same transaction: created, restored, changed.
+    const names = new Map(batch.map((r) => [r.ems_ref, r.name]));
+    const refs = new Map<string, string>((inserted ?? []).map(([id, ref]) => [id, ref]));
+    const resourceEvent = (
+      type: NewEvent['type'],
+      id: string,
+      emsRef: string,
+      severity: string | null = null,
+    ) => ({
+      type,
+      organizationId: target.organizationId,
+      providerId: target.providerId,
+      resourceId: id,
+      severity: eventSeverity(severity),
+      occurredAt: target.seenAt,
+      payload: {
+        ems_ref: emsRef,
+        name: names.get(emsRef) ?? emsRef,
+        source: 'collection_run',
+        collection_run: target.runId,
+      },
+    });
+    const events: NewEvent[] = [...refs].map(([id, ref]) => resourceEvent('resource.created', id, ref));
+    const restored = recorded.filter((c) => c.changeType === 'restored');
+    if (restored.length) {
+      const refsById = new Map(
+        (
+          await manager.query<{ id: string; ems_ref: string }[]>(
+            `SELECT id, ems_ref FROM resources WHERE id = ANY($1::uuid[])`,
+            [restored.map((c) => c.resourceId)],
+          )
+        ).map((r) => [r.id, r.ems_ref]),
+      );
+      for (const c of restored)
+        events.push(
+          resourceEvent('resource.restored', c.resourceId, refsById.get(c.resourceId) ?? '', c.severity),
+        );
+    }
+    events.push(
+      ...resourceChangedEvents(recorded, {
+        providerId: target.providerId,
+        source: 'collection_run',
+        collectionRunId: target.runId,
+        occurredAt: target.seenAt,
+      }),
+    );
+    await sinks.events.append(manager, events);
     return { created, updated, unchanged, changes: recorded.length };
   });
 }
@@ -259,6 +317,7 @@ export async function writeStagedRelationships(
   db: DataSource,
   target: BatchTarget,
   full: boolean,
+  events: EventAppender,
 ): Promise<{ reported: number; dangling: number }> {
   const onConflict = `ON CONFLICT (source_id, target_id, relationship_type) DO UPDATE
          SET last_seen_at = EXCLUDED.last_seen_at, removed_at = NULL, provider_id = EXCLUDED.provider_id,
@@ -325,6 +384,21 @@ export async function writeStagedRelationships(
             (SELECT count(*) FROM cleared)::int AS cleared`,
       [target.runId, target.providerId, target.organizationId, target.seenAt],
     );
+    // The edges this transaction wrote (xmin: the writing transaction), as events, without
+    // the rows leaving the database: new or reopened edges are added (a targeted run
+    // rewrites every edge it saw, so there only those first seen now), closed ones closed.
+    await events.appendFrom(
+      manager,
+      `SELECT $4::timestamptz, $3::int, $2::uuid, rel.source_id, NULL::uuid,
+         CASE WHEN rel.removed_at IS NULL THEN 'relationship.added' ELSE 'relationship.closed' END, NULL,
+         jsonb_build_object('relationship', rel.id, 'source', rel.source_id, 'target', rel.target_id,
+           'relationship_type', rel.relationship_type, 'collection_run', $1::uuid)
+       FROM resource_relationships rel
+       WHERE rel.provider_id = $2 AND rel.xmin = pg_current_xact_id()::xid
+         AND (rel.removed_at = $4 OR (rel.removed_at IS NULL AND ($5 OR rel.first_seen_at = $4)))
+       ORDER BY rel.source_id, rel.target_id, rel.relationship_type`,
+      [target.runId, target.providerId, target.organizationId, target.seenAt, full],
+    );
     return rows[0];
   });
 }
@@ -339,25 +413,37 @@ export async function markUnseenRemoved(
   db: DataSource,
   target: BatchTarget,
   runStartedAt: Date,
-  changes: ChangeRecorder,
+  sinks: BatchSinks,
 ): Promise<number> {
   return db.transaction(async (manager) => {
-    const gone = await manager.query<{ id: string }[]>(
+    const gone = await manager.query<{ id: string; ems_ref: string; name: string }[]>(
       `WITH gone AS (
          UPDATE resources r SET removed_at = $2, modified = now()
          WHERE r.provider_id = $1 AND r.removed_at IS NULL AND r.last_seen_at < $3
            AND NOT EXISTS (SELECT 1 FROM resource_tracking rt WHERE rt.resource_id = r.id AND rt.last_seen_at >= $3)
-         RETURNING id
+         RETURNING id, ems_ref, name
        )
-       SELECT id FROM gone`,
+       SELECT id, ems_ref, name FROM gone`,
       [target.providerId, target.seenAt, runStartedAt],
     );
-    await changes.recordUniform(
+    const { severity } = await sinks.changes.recordUniform(
       manager,
       { source: 'collection_run', detectedAt: target.seenAt, collectionRunId: target.runId },
       gone.map((r) => r.id),
       target.organizationId,
       { fieldPath: 'removed_at', changeType: 'removed', previousValue: null, currentValue: target.seenAt },
+    );
+    await sinks.events.append(
+      manager,
+      gone.map((r) => ({
+        type: 'resource.removed',
+        organizationId: target.organizationId,
+        providerId: target.providerId,
+        resourceId: r.id,
+        severity: eventSeverity(severity),
+        occurredAt: target.seenAt,
+        payload: { ems_ref: r.ems_ref, name: r.name, source: 'collection_run', collection_run: target.runId },
+      })),
     );
     return gone.length;
   });

@@ -77,6 +77,7 @@ describe('loadConfig', () => {
       historyMaxEntries: 0,
       retentionCheckIntervalHours: 24,
       historyCheckIntervalHours: 24,
+      eventsRetentionDays: 30,
     });
     let error: ConfigError | undefined;
     try {

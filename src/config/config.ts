@@ -70,6 +70,8 @@ export interface RetentionConfig {
   historyMaxEntries: number;
   retentionCheckIntervalHours: number;
   historyCheckIntervalHours: number;
+  /** Events older than this are deleted (EVENTS_RETENTION_DAYS). */
+  eventsRetentionDays: number;
 }
 
 /** How gateway (Ansible Automation Platform) tokens are verified. */
@@ -214,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
       historyMaxEntries: int('HISTORY_MAX_ENTRIES', 0, 0, 10000000),
       retentionCheckIntervalHours: int('RETENTION_CHECK_INTERVAL_HOURS', 24, 1, 8760),
       historyCheckIntervalHours: int('HISTORY_CHECK_INTERVAL_HOURS', 24, 1, 8760),
+      eventsRetentionDays: int('EVENTS_RETENTION_DAYS', 30, 1, 100000),
     },
   };
   config.pluginsDir = resolve(text('INVENTORY_PLUGINS_DIR') ?? `${config.dataDir}/plugins`);

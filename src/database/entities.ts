@@ -15,6 +15,7 @@ import { ProviderEntity } from '../providers/provider.entity.js';
 import { RoleAssignmentEntity } from '../rbac/role-assignment.entity.js';
 import { RoleDefinitionEntity } from '../rbac/role-definition.entity.js';
 import { ResourceRelationshipEntity } from '../relationships/resource-relationship.entity.js';
+import { EventEntity } from '../events/event.entity.js';
 import { ResourceEntity } from '../resources/resource.entity.js';
 import { ResourceSightingEntity } from '../sightings/resource-sighting.entity.js';
 import { ResourceCategoryEntity } from '../taxonomy/resource-category.entity.js';
@@ -45,4 +46,5 @@ export const ENTITIES = [
   PushRateLimitEntity,
   ScheduledJobEntity,
   RevokedTokenEntity,
+  EventEntity,
 ];

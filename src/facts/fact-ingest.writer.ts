@@ -1,6 +1,9 @@
 import type { EntityManager } from 'typeorm';
 import type { ChangeRecorder } from '../changes/change-recorder.js';
+import { resourceChangedEvents } from '../changes/change-events.js';
+import type { RecordedChange } from '../changes/change-recorder.js';
 import { diffDocuments } from '../changes/diff-engine.js';
+import type { EventAppender, NewEvent } from '../events/event-log.sql.js';
 import { RateLimitedError } from '../common/errors.js';
 import type { Queryable } from '../common/list/list-runner.js';
 import { modifyReturning } from '../database/modify-returning.js';
@@ -115,6 +118,7 @@ export async function writePush(
   manager: EntityManager,
   input: IngestInput,
   changeRecorder: ChangeRecorder,
+  eventLog: EventAppender,
 ): Promise<IngestResult> {
   if (input.rateLimit && input.rateLimit.minutes > 0) await takeRateLimit(manager, input.rateLimit);
   const { host } = input;
@@ -182,6 +186,7 @@ export async function writePush(
   const unchanged = latest[0]?.sha256 === sha256;
   let snapshotId: string;
   let changeCount = 0;
+  let recordedChanges: RecordedChange[] = [];
   if (unchanged) {
     snapshotId = latest[0].id;
     await manager.query(
@@ -230,6 +235,7 @@ export async function writePush(
         })),
       );
       changeCount = recorded.length;
+      recordedChanges = recorded;
     }
     await modifyReturning(
       manager,
@@ -254,6 +260,37 @@ export async function writePush(
       JSON.stringify({ source: 'push', changed: !unchanged, client_address: input.clientAddress }),
     ],
   );
+  const events: NewEvent[] = [];
+  const about = { organizationId: input.organizationId, providerId: input.providerId, resourceId };
+  if (created)
+    events.push({
+      type: 'resource.created',
+      ...about,
+      payload: {
+        ems_ref: emsRef.slice(0, 512),
+        name: columns[0],
+        source: 'fact_snapshot',
+        collection_run: null,
+      },
+    });
+  if (!unchanged) {
+    const counts: Record<string, number> = {};
+    for (const c of recordedChanges) counts[c.severity] = (counts[c.severity] ?? 0) + 1;
+    events.push({
+      type: 'facts.changed',
+      ...about,
+      systemId: input.systemId,
+      payload: { fact_snapshot: snapshotId, first: !latest[0], changes: counts, changes_total: changeCount },
+    });
+    events.push(
+      ...resourceChangedEvents(recordedChanges, {
+        providerId: input.providerId,
+        source: 'fact_snapshot',
+        factSnapshotId: snapshotId,
+      }),
+    );
+  }
+  await eventLog.append(manager, events);
   return { resource: resourceId, snapshot: snapshotId, created, changed: !unchanged, changes: changeCount };
 }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EventsModule } from '../events/events.module.js';
 import { ChangeRulesModule } from '../changes/change-rules.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
@@ -10,7 +11,7 @@ import { SystemsController } from './systems.controller.js';
 import { SystemsService } from './systems.service.js';
 
 @Module({
-  imports: [ResourcesModule, HeartbeatsModule, PlatformModule, ChangeRulesModule],
+  imports: [ResourcesModule, HeartbeatsModule, PlatformModule, ChangeRulesModule, EventsModule],
   controllers: [SystemsController, FactsController, FactsCompatController, FactSnapshotsController],
   providers: [SystemsService, FactsService, FactSnapshotsService],
   exports: [FactsService, SystemsService],

@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { AuthenticationService } from '../auth/authentication.service.js';
 import { ChangeRecorder } from '../changes/change-recorder.js';
+import { EventsService } from '../events/events.service.js';
 import { PayloadTooLargeError, UnauthorizedError, ValidationFailedError } from '../common/errors.js';
 import { classifyDatabaseError } from '../common/http/database-errors.js';
 import { type FactsConfig, INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
@@ -54,6 +55,7 @@ export class FactsService implements OnApplicationBootstrap {
     private readonly metrics: MetricsService,
     private readonly organizations: OrganizationsService,
     private readonly changes: ChangeRecorder,
+    private readonly events: EventsService,
   ) {
     this.config = config.facts;
     this.addresses = new ClientAddressResolver(config.facts.trustedProxies);
@@ -256,6 +258,7 @@ export class FactsService implements OnApplicationBootstrap {
                 : undefined,
           },
           this.changes,
+          this.events,
         );
         if (system) await this.heartbeats.beat(manager, system.id, result.resource);
         return result;

@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ChangeRecorder } from '../changes/change-recorder.js';
+import { eventSeverity } from '../events/event-log.sql.js';
+import { EventsService } from '../events/events.service.js';
 import { UnauthorizedError } from '../common/errors.js';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
 import { modifyReturning } from '../database/modify-returning.js';
@@ -28,6 +30,7 @@ export class HeartbeatsService {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(INVENTORY_CONFIG) config: InventoryConfig,
     private readonly changes: ChangeRecorder,
+    private readonly events: EventsService,
   ) {
     this.timeoutMinutes = config.facts.heartbeatTimeoutMinutes;
   }
@@ -68,6 +71,20 @@ export class HeartbeatsService {
 
   /** A status transition of a system linked to a host is a change of that host (path `system.status`). */
   private async recordTransitions(manager: EntityManager, rows: Transition[]): Promise<void> {
+    const transitions = rows.filter((r) => r.previous !== r.status);
+    await this.events.append(
+      manager,
+      transitions.map((r) => ({
+        type: 'system.status_changed',
+        organizationId: r.organization_id,
+        systemId: r.id,
+        resourceId: r.resource_id,
+        severity: eventSeverity(
+          this.changes.classifier.classify('system.status', 'modified', r.status).severity,
+        ),
+        payload: { from: r.previous, to: r.status, resource: r.resource_id },
+      })),
+    );
     await this.changes.record(
       manager,
       { source: 'heartbeat', detectedAt: null },

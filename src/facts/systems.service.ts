@@ -11,6 +11,7 @@ import { runList } from '../common/list/list-runner.js';
 import type { Page } from '../common/list/page.js';
 import { SqlParams } from '../common/list/sql-params.js';
 import { modifyReturning } from '../database/modify-returning.js';
+import { EventsService } from '../events/events.service.js';
 import { ActivityService, diffFields } from '../platform/activity.service.js';
 import { AccessService } from '../rbac/access.service.js';
 import type { CreateSystemDto, SystemDto, SystemWithSecretDto } from './dto/system.dto.js';
@@ -98,6 +99,7 @@ export class SystemsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: AccessService,
     private readonly activity: ActivityService,
+    private readonly events: EventsService,
   ) {}
 
   /**
@@ -160,6 +162,14 @@ export class SystemsService {
           [dto.name, dto.description ?? '', dto.organization, generateSystemKey(), secretHash],
         );
         const created = await this.get(actor, rows[0].id, manager);
+        await this.events.append(manager, [
+          {
+            type: 'system.enrolled',
+            organizationId: dto.organization,
+            systemId: created.id,
+            payload: { name: created.name, system_key: created.system_key },
+          },
+        ]);
         await this.activity.record(manager, actor, {
           operation: 'create',
           objectType: 'system',

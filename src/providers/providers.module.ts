@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EventsModule } from '../events/events.module.js';
 import { ChangesModule } from '../changes/changes.module.js';
 import { FactsModule } from '../facts/facts.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
@@ -7,7 +8,7 @@ import { ProviderDocumentsService } from './provider-documents.service.js';
 import { ProvidersService } from './providers.service.js';
 
 @Module({
-  imports: [ResourcesModule, ChangesModule, FactsModule],
+  imports: [ResourcesModule, ChangesModule, FactsModule, EventsModule],
   controllers: [ProvidersController],
   providers: [ProvidersService, ProviderDocumentsService],
   exports: [ProvidersService],

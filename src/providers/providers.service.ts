@@ -11,6 +11,7 @@ import type { Page } from '../common/list/page.js';
 import { SqlParams } from '../common/list/sql-params.js';
 import { ActivityService, diffFields } from '../platform/activity.service.js';
 import { ChangesService } from '../changes/changes.service.js';
+import { EventsService } from '../events/events.service.js';
 import { FactsService } from '../facts/facts.service.js';
 import { OrganizationsService } from '../platform/organizations.service.js';
 import { ResourcesService } from '../resources/resources.service.js';
@@ -124,6 +125,7 @@ export class ProvidersService {
     private readonly resources: ResourcesService,
     private readonly changes: ChangesService,
     private readonly facts: FactsService,
+    private readonly events: EventsService,
   ) {}
 
   /**
@@ -281,6 +283,7 @@ export class ProvidersService {
         await this.changes.moveProvider(manager, id, organizationId);
         await this.resources.moveProvider(manager, id, organizationId);
         await this.activity.moveProvider(manager, id, organizationId);
+        await this.events.moveProvider(manager, id, organizationId);
       }
       const vendor = dto.vendor ?? provider.vendor;
       const providerType = dto.provider_type ?? provider.providerType;

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { EventsService } from '../events/events.service.js';
 import { INVENTORY_CONFIG, type InventoryConfig, type RetentionConfig } from '../config/config.js';
 
 const BATCH = 5000;
@@ -10,12 +11,14 @@ const DAY_MS = 24 * 3600 * 1000;
 export interface RetentionResult {
   snapshots_deleted: number;
   sightings_deleted: number;
+  events_deleted: number;
 }
 
 /**
  * Retention of pushed history. Two jobs, each run once per cluster by the scheduler:
  *
- * - `purgeExpired`: snapshots and sightings older than RETENTION_DAYS go;
+ * - `purgeExpired`: snapshots and sightings older than RETENTION_DAYS go, and events
+ *   older than EVENTS_RETENTION_DAYS (through EventsService, their owner);
  * - `pruneHistory`: exponential thinning of snapshots (all of the last 7 days, then one
  *   per day to 1 month, one per week to 3 months, one per month to 1 year, one per
  *   quarter beyond; the newest of each period stays) and, with HISTORY_MAX_ENTRIES,
@@ -34,6 +37,7 @@ export class RetentionService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(INVENTORY_CONFIG) config: InventoryConfig,
+    private readonly events: EventsService,
   ) {
     this.config = config.retention;
   }
@@ -62,11 +66,15 @@ export class RetentionService {
       sightings += deleted;
       if (deleted < BATCH) break;
     }
+    const eventsCutoff = new Date(now.getTime() - this.config.eventsRetentionDays * DAY_MS);
+    const events = await this.events.deleteOlderThan(eventsCutoff, BATCH, STATEMENT_TIMEOUT);
     if (snapshots + sightings > 0)
       this.logger.log(
         `Retention: deleted ${snapshots} snapshots and ${sightings} sightings older than ${cutoff.toISOString()}`,
       );
-    return { snapshots_deleted: snapshots, sightings_deleted: sightings };
+    if (events > 0)
+      this.logger.log(`Retention: deleted ${events} events older than ${eventsCutoff.toISOString()}`);
+    return { snapshots_deleted: snapshots, sightings_deleted: sightings, events_deleted: events };
   }
 
   async pruneHistory(now: Date = new Date()): Promise<{ snapshots_deleted: number }> {

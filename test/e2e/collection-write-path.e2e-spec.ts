@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { prepareResource, TypeResolver } from '../../src/collection/record-preparer.js';
 import { type PreparedResource, writeResourceBatch } from '../../src/collection/resource-batch-writer.js';
 import { ChangeRecorder } from '../../src/changes/change-recorder.js';
+import { EVENT_LOG } from '../../src/events/event-log.sql.js';
 import { PluginsService } from '../../src/plugins/plugins.service.js';
 import { http, startTestApp, type TestApp } from '../support/app.js';
 import { collectAndWait, ScriptedPlugin } from '../support/collection.js';
@@ -224,7 +225,12 @@ describe('collection write path', () => {
           [provider],
         )
       ).rows[0].id;
-    expect(await writeResourceBatch(db, target(await run()), batch, new ChangeRecorder())).toMatchObject({
+    expect(
+      await writeResourceBatch(db, target(await run()), batch, {
+        changes: new ChangeRecorder(),
+        events: EVENT_LOG,
+      }),
+    ).toMatchObject({
       created: 2,
     });
 
@@ -234,7 +240,10 @@ describe('collection write path', () => {
       const secondRun = await run();
       await deleter.query('BEGIN');
       await deleter.query(`DELETE FROM providers WHERE id = $1`, [provider]);
-      const writing = writeResourceBatch(db, target(secondRun), batch, new ChangeRecorder());
+      const writing = writeResourceBatch(db, target(secondRun), batch, {
+        changes: new ChangeRecorder(),
+        events: EVENT_LOG,
+      });
       await new Promise((resolve) => setTimeout(resolve, 300));
       await deleter.query('COMMIT');
       expect(await writing).toEqual({ created: 0, updated: 0, unchanged: 0, changes: 0 });
