@@ -42,6 +42,8 @@ export interface InventoryConfig {
   shutdownDrainSeconds: number;
   /** Lifetime of the tokens POST /auth/login/ issues. */
   loginTokenTtlMinutes: number;
+  /** `GET /events/stream/` sends a comment line this often (EVENTS_STREAM_KEEPALIVE_SECONDS, 1-15). */
+  eventsStreamKeepaliveSeconds: number;
 }
 
 /** Pushed inventory: who may push anonymously, how often, how much. */
@@ -211,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
     corsOrigins: originList('CORS_ORIGINS'),
     shutdownDrainSeconds: int('SHUTDOWN_DRAIN_SECONDS', 2, 0, 300),
     loginTokenTtlMinutes: int('LOGIN_TOKEN_TTL_MINUTES', 60, 1, 1440),
+    eventsStreamKeepaliveSeconds: int('EVENTS_STREAM_KEEPALIVE_SECONDS', 15, 1, 15),
     retention: {
       retentionDays: int('RETENTION_DAYS', 400, 1, 100000),
       historyMaxEntries: int('HISTORY_MAX_ENTRIES', 0, 0, 10000000),

@@ -1,5 +1,8 @@
-import { applyDecorators, Controller, Get, Query } from '@nestjs/common';
-import { ApiExtraModels, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { applyDecorators, Controller, Get, Headers, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { InvalidQueryError } from '../common/errors.js';
+import { EventStreamsService } from './event-streams.service.js';
 import { type Actor, CurrentActor } from '../auth/actor.js';
 import { ApiEndpoint } from '../common/http/api-endpoint.decorator.js';
 import { RequestUrl } from '../common/list/list.decorators.js';
@@ -44,7 +47,10 @@ export function applyEventQuery(withLimit: boolean) {
 @ApiExtraModels(...EVENT_PAYLOAD_MODELS)
 @Controller('events')
 export class EventsController {
-  constructor(private readonly events: EventsService) {}
+  constructor(
+    private readonly events: EventsService,
+    private readonly streams: EventStreamsService,
+  ) {}
 
   @Get()
   @ApiEndpoint({
@@ -73,5 +79,37 @@ export class EventsController {
       next = `${base}?${search.toString()}`;
     }
     return { results: page.events, cursor: page.cursor, next };
+  }
+
+  @Get('stream')
+  @ApiEndpoint({
+    summary: 'Follow the event log as Server-Sent Events',
+    description:
+      'Each event is sent as `id: <cursor>`, `event: <type>`, `data: <the event as JSON>`. Resume with the ' +
+      '`Last-Event-ID` header (browsers send it when they reconnect) or `?after=`: no gap and no duplicate. ' +
+      'Without either, the stream starts at the current end of the log. A comment line comes at least every 15 s; ' +
+      'a client that does not keep up gets a final `event: overflow` and is disconnected; streams end when the ' +
+      'service shuts down. Same filters and scoping as `GET /events/`.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received.' })
+  @ApiOkResponse({ description: 'A text/event-stream of events.', schema: { type: 'string' } })
+  @applyEventQuery(false)
+  async stream(
+    @CurrentActor() actor: Actor,
+    @Query() query: Record<string, string | string[]>,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    if ('limit' in query)
+      throw new InvalidQueryError('limit', 'the stream has no limit; it sends every event');
+    const parsed = parseEventQuery(query);
+    let after = parsed.after;
+    if (lastEventId !== undefined && lastEventId !== '') {
+      if (!/^\d{1,15}$/.test(lastEventId.trim()))
+        throw new InvalidQueryError('Last-Event-ID', 'must be an event id (a non-negative integer)');
+      after = Number(lastEventId.trim());
+    }
+    await this.streams.serve(actor, after, parsed.filters, reply);
   }
 }
