@@ -56,10 +56,15 @@ class SseClient {
       const frame: SseEvent = { id: null, event: null, data: '' };
       let isEvent = false;
       for (const line of block.split('\n')) {
-        if (line.startsWith(':')) this.comments.push(line.slice(1).trim());
-        else if (line.startsWith('id: ')) ((frame.id = line.slice(4)), (isEvent = true));
-        else if (line.startsWith('event: ')) ((frame.event = line.slice(7)), (isEvent = true));
-        else if (line.startsWith('data: ')) ((frame.data += line.slice(6)), (isEvent = true));
+        if (line.startsWith(':')) {
+          this.comments.push(line.slice(1).trim());
+          continue;
+        }
+        if (line.startsWith('id: ')) frame.id = line.slice(4);
+        else if (line.startsWith('event: ')) frame.event = line.slice(7);
+        else if (line.startsWith('data: ')) frame.data += line.slice(6);
+        else continue;
+        isEvent = true;
       }
       if (isEvent) this.events.push(frame);
     }
@@ -132,7 +137,7 @@ describe('GET /events/stream/ (Server-Sent Events)', () => {
       for (let run = 0; run < 4; run++) {
         plugin.resources = Array.from({ length: 40 }, (_, i) => ({
           ems_ref: `vm-${i}`,
-          state: ((i + run) % 3 === 0 ? 'stopped' : 'running') as 'stopped' | 'running',
+          state: (i + run) % 3 === 0 ? ('stopped' as const) : ('running' as const),
           memory_mb: 1024 * (1 + ((i * run) % 4)),
         })).filter((_, i) => (i + run) % 7 !== 0);
         expect((await collectAndWait(t, provider)).status).toBe('completed');
@@ -148,7 +153,7 @@ describe('GET /events/stream/ (Server-Sent Events)', () => {
       received.push(...client.events);
       await new Promise((resolve) => setTimeout(resolve, 150 + reconnect * 100));
       const last = received.at(-1)?.id ?? String(before);
-      client = new SseClient(streamUrl(`provider=${provider}`), { ...auth(), 'last-event-id': last! });
+      client = new SseClient(streamUrl(`provider=${provider}`), { ...auth(), 'last-event-id': last });
       clients.push(client);
     }
     await collecting;
