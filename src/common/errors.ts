@@ -92,3 +92,19 @@ export class RateLimitedError extends DomainError {
     super(detail);
   }
 }
+
+/** A service we depend on (Alertmanager) answered badly or not at all. */
+export class BadGatewayError extends DomainError {
+  readonly status = 502;
+  constructor(detail: string) {
+    super(detail);
+  }
+}
+
+/** A feature that needs configuration it does not have (answered 503). */
+export class NotConfiguredError extends DomainError {
+  readonly status = 503;
+  constructor(detail: string) {
+    super(detail);
+  }
+}

@@ -36,6 +36,7 @@ export interface InventoryConfig {
   retention: RetentionConfig;
   /** Bearer token GET /metrics/ requires; null: the metrics are public. */
   metricsToken: string | null;
+  alerting: AlertingConfig;
   /** Origins (`https://dash.example.com`) whose browsers may call the API; `*` any; empty: none (no CORS headers). */
   corsOrigins: string[];
   /** On SIGTERM keep serving (with `Connection: close`) this long before closing the listener. */
@@ -62,6 +63,15 @@ export interface FactsConfig {
   heartbeatTimeoutMinutes: number;
   /** JSON or YAML file of change rules tried before the built-in ones; null: built-ins only. */
   changeRulesFile: string | null;
+}
+
+/** Where alerts go and come from. */
+export interface AlertingConfig {
+  /** Alertmanager (or Mimir's `/alertmanager`) base URL the per-system proxy forwards to; null: not configured (503). */
+  alertmanagerUrl: string | null;
+  alertmanagerTimeoutSeconds: number;
+  /** Bearer token Alertmanager's webhook must send to POST /alert_history; null: the endpoint refuses everything. */
+  alertHistoryToken: string | null;
 }
 
 /** Retention of snapshots and sightings (changes are never deleted). */
@@ -160,6 +170,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
     return entries.filter((entry) => !bad.includes(entry));
   };
 
+  const httpUrl = (name: string): string | null => {
+    const raw = text(name);
+    if (raw === undefined) return null;
+    if (!/^https?:\/\/[^\s]+$/i.test(raw)) {
+      problems.push(`${name} must be an http:// or https:// URL`);
+      return null;
+    }
+    return raw.replace(/\/+$/, '');
+  };
+
   const databaseUrl = text('DATABASE_URL') ?? null;
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
@@ -210,6 +230,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
       changeRulesFile: text('CHANGE_RULES_FILE') ?? null,
     },
     metricsToken: text('METRICS_TOKEN') ?? null,
+    alerting: {
+      alertmanagerUrl: httpUrl('ALERTMANAGER_URL'),
+      alertmanagerTimeoutSeconds: int('ALERTMANAGER_TIMEOUT_SECONDS', 30, 1, 600),
+      alertHistoryToken: text('ALERT_HISTORY_TOKEN') ?? null,
+    },
     corsOrigins: originList('CORS_ORIGINS'),
     shutdownDrainSeconds: int('SHUTDOWN_DRAIN_SECONDS', 2, 0, 300),
     loginTokenTtlMinutes: int('LOGIN_TOKEN_TTL_MINUTES', 60, 1, 1440),

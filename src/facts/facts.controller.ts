@@ -1,4 +1,4 @@
-import { Body, Controller, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBasicAuth, ApiBody, ApiCreatedResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/actor.js';
@@ -17,6 +17,8 @@ export const COMPAT_ROUTES = [
   'fact_inventory/v1/facts',
   'api/systems/inventory',
   'api/systems/heartbeat',
+  'api/systems/info',
+  'api/services/mimir/alertmanager/api/v2/*',
 ];
 /** Routes whose body limit is FACTS_MAX_BODY_MB instead of Fastify's default. */
 export const PUSH_ROUTE = /(^|\/)(facts|api\/systems\/inventory)\/?$/;
@@ -156,6 +158,68 @@ export class FactsCompatController {
         timestamp: new Date().toISOString(),
         data_size: dataSize,
         queue_status: 'queued',
+      },
+    });
+  }
+
+  @Get('api/systems/info')
+  @Public()
+  @ApiBasicAuth()
+  @ApiEndpoint({
+    summary: "Collector-agent compatibility: the calling system's own record",
+    description: 'In the agent envelope `{code, message, data}`; the system comes from HTTP Basic.',
+    errors: [401, 403],
+  })
+  async collectorSystemInfo(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const system = await this.facts.systemFromBasic(request.headers);
+    if (!system)
+      throw new UnauthorizedError('System credentials (HTTP Basic system_key:secret) are required.');
+    const rows = await this.db.query<
+      {
+        name: string;
+        fqdn: string | null;
+        status: string;
+        suspended_at: Date | null;
+        registered_at: Date | null;
+        created: Date;
+        organization_id: number;
+        organization_name: string;
+      }[]
+    >(
+      `SELECT s.name, nullif(r.fqdn, '') AS fqdn, s.status, s.suspended_at, s.created, s.organization_id,
+              o.name AS organization_name,
+              (SELECT min(fs.received_at) FROM fact_snapshots fs WHERE fs.system_id = s.id) AS registered_at
+       FROM systems s JOIN organizations o ON o.id = s.organization_id LEFT JOIN resources r ON r.id = s.resource_id
+       WHERE s.id = $1`,
+      [system.id],
+    );
+    const row = rows[0];
+    const iso = (value: Date | null) => value?.toISOString() ?? null;
+    await reply.status(200).send({
+      code: 200,
+      message: 'system info retrieved successfully',
+      data: {
+        system_id: system.id,
+        system_key: system.systemKey,
+        name: row.name,
+        type: null,
+        fqdn: row.fqdn,
+        status: row.status,
+        suspended: row.suspended_at !== null,
+        suspended_at: iso(row.suspended_at),
+        deleted: false,
+        deleted_at: null,
+        registered: row.registered_at !== null,
+        registered_at: iso(row.registered_at),
+        created_at: row.created.toISOString(),
+        organization: {
+          id: String(row.organization_id),
+          logto_id: '',
+          name: row.organization_name,
+          type: 'organization',
+          suspended: false,
+          suspended_at: null,
+        },
       },
     });
   }

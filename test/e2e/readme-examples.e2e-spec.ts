@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { http, startTestApp, type TestApp } from '../support/app.js';
+import { createSystem, type TestSystem } from '../support/facts.js';
 import { seedLab } from '../support/lab.js';
 
 /**
@@ -58,6 +59,7 @@ describe('README examples on the seeded VMware lab', () => {
   });
 
   const examples = readmeGets();
+  let system: TestSystem | undefined;
 
   /** The pushed-host examples read a host pushed as the README's native push does (pushed
    * when first needed, after the lab examples, whose counts are of the lab alone). */
@@ -105,7 +107,13 @@ describe('README examples on the seeded VMware lab', () => {
         if (!(name in vars)) throw new Error(`README example uses $${name}, which this test does not know`);
         return vars[name];
       });
-    const res = await http(url);
+    // `-u "$SYSTEM_KEY:$SECRET"`: the agent routes, with a system enrolled for the examples.
+    let as: string | undefined;
+    if (example.line.includes('-u "$SYSTEM_KEY:$SECRET"')) {
+      system ??= await createSystem(t, 1, 'readme-agent');
+      as = system.basic;
+    }
+    const res = await http(url, as ? { as } : {});
     expect({ url, status: res.status }).toEqual({ url, status: 200 });
     if (example.count !== null) expect({ url, count: res.body.count }).toEqual({ url, count: example.count });
   });
