@@ -9,6 +9,7 @@ import { ResourceTracking1764700000000 } from './1764700000000-resource-tracking
 import { CollectionWritePath1764800000000 } from './1764800000000-collection-write-path.js';
 import { Events1765000000000 } from './1765000000000-events.js';
 import { VspherePowerStates1765200000000 } from './1765200000000-vsphere-power-states.js';
+import { Alerts1765300000000 } from './1765300000000-alerts.js';
 import { CollectorsTaxonomy1765600000000 } from './1765600000000-collectors-taxonomy.js';
 import { ProviderDocuments1765600000001 } from './1765600000001-provider-documents.js';
 import { RevokedTokens1765400000000 } from './1765400000000-revoked-tokens.js';
@@ -26,6 +27,7 @@ export const MIGRATIONS = [
   CollectionWritePath1764800000000,
   Events1765000000000,
   VspherePowerStates1765200000000,
+  Alerts1765300000000,
   CollectorsTaxonomy1765600000000,
   ProviderDocuments1765600000001,
   RevokedTokens1765400000000,

@@ -1,3 +1,4 @@
+import { AlertEntity } from '../alerting/alert.entity.js';
 import { RevokedTokenEntity } from '../auth/revoked-token.entity.js';
 import { ResourceChangeEntity } from '../changes/resource-change.entity.js';
 import { CollectionRunEntity } from '../collection/collection-run.entity.js';
@@ -47,4 +48,5 @@ export const ENTITIES = [
   ScheduledJobEntity,
   RevokedTokenEntity,
   EventEntity,
+  AlertEntity,
 ];

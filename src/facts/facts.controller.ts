@@ -18,6 +18,7 @@ export const COMPAT_ROUTES = [
   'api/systems/inventory',
   'api/systems/heartbeat',
   'api/systems/info',
+  'api/alert_history',
   'api/services/mimir/alertmanager/api/v2/*',
 ];
 /** Routes whose body limit is FACTS_MAX_BODY_MB instead of Fastify's default. */

@@ -20,6 +20,8 @@ export const PERMISSIONS = {
   'system.view': 'See the push clients (systems) of the organization',
   'system.add': 'Enroll systems in the organization, and push facts into it with your own credentials',
   'system.change': 'Regenerate secrets of, suspend, resume and delete the systems of the organization',
+  'alert.view': "See the organization's alerts",
+  'alert.change': "Acknowledge and resolve the organization's alerts",
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -15,7 +15,8 @@ export interface RunningAlertmanager {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on now (for a server started next). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -33,10 +34,10 @@ async function freePort(): Promise<number> {
  * (group_wait 0 s, so tests see notifications at once); else a receiver that drops them.
  */
 export async function startAlertmanager(
-  options: { webhookUrl?: string; bearerToken?: string } = {},
+  options: { webhookUrl?: string; bearerToken?: string; port?: number } = {},
 ): Promise<RunningAlertmanager> {
   const dir = await mkdtemp(join(tmpdir(), 'alertmanager-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const receiver = options.webhookUrl
     ? `  - name: inventory
     webhook_configs:
