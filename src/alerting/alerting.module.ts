@@ -10,5 +10,6 @@ import { AlertsService } from './alerts.service.js';
   imports: [FactsModule],
   controllers: [AlertsController, AlertHistoryController, AlertmanagerProxyController],
   providers: [AlertsService, AlertmanagerProxyService],
+  exports: [AlertsService],
 })
 export class AlertingModule {}

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { PayloadTooLargeError, ValidationFailedError } from '../common/errors.js';
 import type { ParsedListQuery } from '../common/list/list-query.js';
@@ -161,6 +161,25 @@ export class AlertsService {
       [id, actor.id],
     );
     return this.get(actor, id);
+  }
+
+  /**
+   * A provider moved to another organization: an alert of a system stays with the system
+   * (its own organization) and lets go of the moved host; an alert of a resource alone
+   * moves with it.
+   */
+  async moveProvider(manager: EntityManager, providerId: string, organizationId: number): Promise<void> {
+    await manager.query(
+      `UPDATE alerts SET resource_id = NULL, modified = now()
+       WHERE resource_id IN (SELECT id FROM resources WHERE provider_id = $1)
+         AND system_id IS NOT NULL AND organization_id <> $2`,
+      [providerId, organizationId],
+    );
+    await manager.query(
+      `UPDATE alerts SET organization_id = $2, modified = now()
+       WHERE resource_id IN (SELECT id FROM resources WHERE provider_id = $1) AND system_id IS NULL`,
+      [providerId, organizationId],
+    );
   }
 
   async totals(actor: Actor): Promise<AlertTotalsDto> {

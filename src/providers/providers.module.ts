@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AlertingModule } from '../alerting/alerting.module.js';
 import { EventsModule } from '../events/events.module.js';
 import { ChangesModule } from '../changes/changes.module.js';
 import { FactsModule } from '../facts/facts.module.js';
@@ -8,7 +9,7 @@ import { ProviderDocumentsService } from './provider-documents.service.js';
 import { ProvidersService } from './providers.service.js';
 
 @Module({
-  imports: [ResourcesModule, ChangesModule, FactsModule, EventsModule],
+  imports: [ResourcesModule, ChangesModule, FactsModule, EventsModule, AlertingModule],
   controllers: [ProvidersController],
   providers: [ProvidersService, ProviderDocumentsService],
   exports: [ProvidersService],

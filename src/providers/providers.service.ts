@@ -1,3 +1,4 @@
+import { AlertsService } from '../alerting/alerts.service.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -126,6 +127,7 @@ export class ProvidersService {
     private readonly changes: ChangesService,
     private readonly facts: FactsService,
     private readonly events: EventsService,
+    private readonly alerts: AlertsService,
   ) {}
 
   /**
@@ -284,6 +286,7 @@ export class ProvidersService {
         await this.resources.moveProvider(manager, id, organizationId);
         await this.activity.moveProvider(manager, id, organizationId);
         await this.events.moveProvider(manager, id, organizationId);
+        await this.alerts.moveProvider(manager, id, organizationId);
       }
       const vendor = dto.vendor ?? provider.vendor;
       const providerType = dto.provider_type ?? provider.providerType;

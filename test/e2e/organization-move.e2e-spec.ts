@@ -15,7 +15,7 @@ describe('moving a provider to another organization', () => {
   let t: TestApp;
   const plugin = new ScriptedPlugin('movable');
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ ALERT_HISTORY_TOKEN: 'move-test-token' });
     t.app.get(PluginsService).register(plugin);
   });
   afterAll(async () => {
@@ -119,6 +119,23 @@ describe('moving a provider to another organization', () => {
       await t.pool.query(`SELECT provider_id FROM resources WHERE id = $1`, [first.body.resource])
     ).rows[0].provider_id as string;
     expect((await push('6.1.0-2')).status).toBe(201);
+    // An Alertmanager alert of that system (on its host).
+    const notified = await http(`${t.api}/alert_history/`, {
+      method: 'POST',
+      anonymous: true,
+      headers: { authorization: 'Bearer move-test-token' },
+      json: {
+        alerts: [
+          {
+            status: 'firing',
+            labels: { alertname: 'DiskFull', system_key: system.system_key },
+            startsAt: new Date().toISOString(),
+            fingerprint: 'abc123',
+          },
+        ],
+      },
+    });
+    expect(notified.status).toBe(204);
 
     const before = { ...(await rowsIn(collected, from)) };
     for (const [table, n] of Object.entries(await rowsIn(pushed, from))) before[table] += n;
