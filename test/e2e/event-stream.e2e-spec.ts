@@ -168,6 +168,10 @@ describe('GET /events/stream/ (Server-Sent Events)', () => {
       return all;
     })();
     await client.until(() => (client.events.at(-1)?.id ?? '0') === String(expected.at(-1).id));
+    // An idle stream gets keep-alive comments (EVENTS_STREAM_KEEPALIVE_SECONDS=1 here; 15 by
+    // default). Waited for, not assumed: on a fast machine every connection above may have
+    // been shorter than one interval.
+    await client.until(() => client.comments.includes('keep-alive'));
     client.disconnect();
     received.push(...client.events);
     expect(lastId()).toBe(String(expected.at(-1).id));
@@ -177,7 +181,6 @@ describe('GET /events/stream/ (Server-Sent Events)', () => {
     expect(JSON.parse(received[0].data)).toEqual(expected[0]);
     expect(expected.filter((e) => e.type === 'collection_run.completed')).toHaveLength(4);
     expect(expected.some((e) => e.type === 'resource.changed')).toBe(true);
-    // Keep-alive comments (EVENTS_STREAM_KEEPALIVE_SECONDS=1 here; 15 by default).
     expect(clients.some((c) => c.comments.includes('keep-alive'))).toBe(true);
   });
 
