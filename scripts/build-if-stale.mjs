@@ -24,7 +24,8 @@ function newest(path) {
 }
 
 const config = JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8'));
-const inputs = [...(config.include ?? []), 'tsconfig.json', 'tsconfig.build.json'];
+// ui/ is the web UI, which `npm run build` bundles into dist/ui.
+const inputs = [...(config.include ?? []), 'ui', 'tsconfig.json', 'tsconfig.build.json'];
 const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
 const changed = Math.max(...inputs.map((input) => newest(join(root, input))));
 

@@ -14,6 +14,7 @@ import { COMPAT_ROUTES } from './facts/facts.controller.js';
 import { installHttpHooks } from './inventory-core.js';
 import type { LogLevel } from './config/config.js';
 import { ALIAS_PREFIX, API_PREFIX, VERSION } from './version.js';
+import { registerWebUi } from './web-ui/web-ui.js';
 
 const LEVELS: NestLogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 const LEVEL_INDEX: Record<LogLevel, number> = { fatal: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5 };
@@ -56,6 +57,8 @@ export async function createApp(
   });
   if (options.requestLogger) registerRequestLogging(adapter.getInstance(), options.requestLogger);
   await adapter.getInstance().register(multipart, { limits: { files: 1, fields: 10 } });
+  // The web UI (dist/ui, built by `npm run build`) at /ui/, outside the API prefix.
+  registerWebUi(adapter.getInstance());
   if (options.config.role === 'worker') {
     // A worker runs jobs; it answers health probes and metrics only.
     adapter.getInstance().addHook('onRequest', async (request, reply) => {
@@ -77,7 +80,14 @@ export async function createApp(
     app.enableCors({
       origin: options.config.corsOrigins.includes('*') ? true : options.config.corsOrigins,
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'X-DAB-JW-TOKEN', 'Last-Event-ID'],
+      allowedHeaders: [
+        'Authorization',
+        'Content-Type',
+        'Accept',
+        'X-DAB-JW-TOKEN',
+        'Last-Event-ID',
+        'X-Requested-With',
+      ],
       exposedHeaders: ['Content-Disposition', 'Retry-After', 'X-Request-Id'],
       maxAge: 600,
     });

@@ -48,6 +48,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
         exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
       );
     }
+    // A script (the web UI sends X-Requested-With) gets no Basic challenge: browsers
+    // would answer it with their own password prompt instead of letting the page sign in.
+    if (headers['WWW-Authenticate'] && request.headers['x-requested-with'])
+      headers['WWW-Authenticate'] = 'Bearer realm="inventory"';
     for (const [name, value] of Object.entries(headers)) void reply.header(name, value);
     void reply.status(status).send(body);
   }
