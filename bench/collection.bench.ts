@@ -25,11 +25,15 @@ import { runCollectorBench } from './collectors.section.js';
  * executor and batch writer: a first full run, then an unchanged second run. Two
  * baselines on the same data: the naive per-row ORM upsert the original service used
  * (find, then save, one row at a time; BENCH_NAIVE rows, default 5,000), and a raw COPY
- * of the resource rows into a scratch table with the same indexes (the ceiling).
+ * of the resource rows into a scratch table with the same indexes (the ceiling). Then, on
+ * that database, a second provider's first run and one after a provider was deleted
+ * (BENCH_LATER_VMS virtual machines each, default 20,000).
  */
 
 const VMS = Number(process.env.BENCH_VMS ?? 100_000);
 const NAIVE = Number(process.env.BENCH_NAIVE ?? 5_000);
+/** Size of the later providers' labs (collected on a database that already holds the first). */
+const LATER_VMS = Number(process.env.BENCH_LATER_VMS ?? 20_000);
 const DATABASE = 'inventory_bench_collection';
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -94,10 +98,10 @@ async function main(): Promise<void> {
       note: string;
     }[] = [];
     const runPhases: { label: string; seconds: number; phases: RunPhases }[] = [];
-    const run = async (label: string, at: Date) => {
+    const run = async (label: string, at: Date, runProvider = labProvider) => {
       const [row] = await db.query<{ id: string }[]>(
         `INSERT INTO collection_runs (provider_id, status) VALUES ($1, 'pending') RETURNING id`,
-        [labProvider],
+        [runProvider],
       );
       const ticker = setInterval(() => {
         void db
@@ -129,7 +133,7 @@ async function main(): Promise<void> {
       if (status !== 'completed') throw new Error(`${label} ended ${status}: ${done.error_message}`);
       const [edges] = await db.query<{ n: number }[]>(
         `SELECT count(*)::int AS n FROM resource_relationships WHERE provider_id = $1`,
-        [labProvider],
+        [runProvider],
       );
       results.push({
         name: label,
@@ -147,6 +151,31 @@ async function main(): Promise<void> {
     await run('first full run', clock);
     log('Second run, nothing changed');
     await run('unchanged second run', new Date(clock.getTime() + 1000));
+
+    // A database already in use: another provider's first run beside the lab's rows, and
+    // one after a provider was deleted. The statistics describe the rows before each fill
+    // began, which once made every probe of such a run scan the provider's rows written so
+    // far (quadratic; see pinBatchPlan in src/collection/resource-batch-writer.ts).
+    const laterLab = async (name: string) => {
+      const id = await provider(name);
+      await db.query(`UPDATE providers SET connection_config = $2 WHERE id = $1`, [
+        id,
+        JSON.stringify({ scale: LATER_VMS, seed: 11 }),
+      ]);
+      return id;
+    };
+    await db.query('ANALYZE');
+    log(`Second provider (${fmt(LATER_VMS)} VMs): first run beside the lab`);
+    const second = await laterLab('Bench second');
+    await run('second provider, first run', new Date(clock.getTime() + 2000), second);
+    await db.query('ANALYZE');
+    await db.query(`DELETE FROM providers WHERE id = $1`, [second]);
+    log(`Third provider (${fmt(LATER_VMS)} VMs): first run after a provider was deleted`);
+    await run(
+      'first run after a provider was deleted',
+      new Date(clock.getTime() + 3000),
+      await laterLab('Bench third'),
+    );
 
     // Baseline 1: per-row ORM upsert (find by provider + ems_ref, then save), as the original service did.
     const types = await TypeResolver.load(db, 'vmware');
@@ -255,14 +284,17 @@ async function main(): Promise<void> {
     });
 
     const naiveRate = results.find((r) => r.name.startsWith('naive'))!.perSecond;
+    const ceilingRate = results.find((r) => r.name.startsWith('raw COPY'))!.perSecond;
     console.log(
       `\nCollection benchmark: vmware:vcenter-lab at ${fmt(VMS)} VMs (${new Date().toISOString()})\n`,
     );
-    console.log('| Scenario | Resources | Seconds | Resources/s | vs naive | Peak RSS (MB) | Notes |');
-    console.log('|---|---:|---:|---:|---:|---:|---|');
+    console.log(
+      '| Scenario | Resources | Seconds | Resources/s | vs naive | vs ceiling | Peak RSS (MB) | Notes |',
+    );
+    console.log('|---|---:|---:|---:|---:|---:|---:|---|');
     for (const r of results) {
       console.log(
-        `| ${r.name} | ${fmt(r.rows)} | ${r.seconds.toFixed(1)} | ${fmt(r.perSecond)} | ${(r.perSecond / naiveRate).toFixed(1)}× | ${r.rssMb} | ${r.note} |`,
+        `| ${r.name} | ${fmt(r.rows)} | ${r.seconds.toFixed(1)} | ${fmt(r.perSecond)} | ${(r.perSecond / naiveRate).toFixed(1)}× | ${(r.perSecond / ceilingRate).toFixed(2)}× | ${r.rssMb} | ${r.note} |`,
       );
     }
     // Where each run's time went. Resource batches and edge staging run while the plugin

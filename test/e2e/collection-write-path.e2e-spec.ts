@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { prepareResource, TypeResolver } from '../../src/collection/record-preparer.js';
-import { type PreparedResource, writeResourceBatch } from '../../src/collection/resource-batch-writer.js';
+import {
+  pinBatchPlan,
+  type PreparedResource,
+  RESOURCE_BATCH_STATEMENT,
+  writeResourceBatch,
+} from '../../src/collection/resource-batch-writer.js';
 import { ChangeRecorder } from '../../src/changes/change-recorder.js';
 import { EVENT_LOG } from '../../src/events/event-log.sql.js';
 import { PluginsService } from '../../src/plugins/plugins.service.js';
@@ -257,5 +262,67 @@ describe('collection write path', () => {
     );
     expect(left.rows[0]).toEqual({ resources: 0, sightings: 0 });
     expect(await orphans()).toBe(0);
+  });
+
+  it("probes a provider's existing rows through its unique key whatever its statistics say", async () => {
+    // The state that made a second provider's first run quadratic: statistics taken while
+    // other providers held the rows (one of them deleted since), and a new provider filled
+    // after them. Planned for that provider's id, it is estimated at one row, and an index
+    // that only leads with provider_id looked as cheap as the unique one.
+    const [big, gone, fresh] = [await createProvider(), await createProvider(), await createProvider()];
+    const fill = (provider: string, rows: number) =>
+      t.pool.query(
+        `INSERT INTO resources (provider_id, organization_id, resource_type_id, name, ems_ref, state)
+         SELECT $1, 1, (SELECT id FROM resource_types WHERE slug = 'virtual_machine'), 'vm-' || g, 'vm-' || g,
+                CASE WHEN g % 2 = 0 THEN 'running' ELSE 'stopped' END
+         FROM generate_series(1, $2::int) g`,
+        [provider, rows],
+      );
+    await fill(big, 40_000);
+    await fill(gone, 10_000);
+    await t.pool.query('ANALYZE resources');
+    expect((await http(`${t.api}/providers/${gone}/`, { method: 'DELETE' })).status).toBe(204);
+    await fill(fresh, 10_000);
+
+    const types = await TypeResolver.load(db, 'test');
+    const batch = Array.from(
+      { length: 1_000 },
+      (_, n) =>
+        prepareResource(
+          {
+            kind: 'resource',
+            ems_ref: `vm-${9_001 + n}`,
+            name: `vm-${9_001 + n}`,
+            resource_type: 'virtual_machine',
+          },
+          types,
+        ) as PreparedResource,
+    );
+    const client = await t.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await pinBatchPlan(client);
+      await client.query(`PREPARE resource_batch AS ${RESOURCE_BATCH_STATEMENT}`);
+      const literal = (value: string) => client.escapeLiteral(value);
+      const { rows } = await client.query<{ 'QUERY PLAN': unknown }>(
+        `EXPLAIN (FORMAT JSON) EXECUTE resource_batch(${literal(`[${batch.map((r) => r.payload).join(',')}]`)},
+           ${literal(fresh)}, 1, now(), NULL)`,
+      );
+      await client.query('ROLLBACK');
+      const indexes = new Set<string>();
+      const walk = (node: Record<string, unknown>) => {
+        if (node['Relation Name'] === 'resources' && typeof node['Index Name'] === 'string')
+          indexes.add(node['Index Name']);
+        for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
+      };
+      walk((rows[0]['QUERY PLAN'] as { Plan: Record<string, unknown> }[])[0].Plan);
+      const unique = await t.pool.query<{ indexname: string }>(
+        `SELECT indexname FROM pg_indexes WHERE tablename = 'resources'
+           AND indexdef LIKE 'CREATE UNIQUE INDEX % (provider_id, ems_ref)'`,
+      );
+      expect([...indexes]).toEqual([unique.rows[0].indexname]);
+    } finally {
+      client.release();
+    }
   });
 });
