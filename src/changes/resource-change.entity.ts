@@ -30,6 +30,8 @@ import {
 @Index(['organizationId', 'detectedAt'])
 @Index(['collectionRunId'])
 @Index(['factSnapshotId'])
+// Partial, created by migrations/1766400000000-resource-present-at.ts.
+@Index('IDX_resource_changes_restorations', { synchronize: false })
 @Check(inList('change_type', CHANGE_TYPES))
 @Check(inList('category', CHANGE_CATEGORIES))
 @Check(inList('severity', CHANGE_SEVERITIES))

@@ -93,7 +93,7 @@ const WRITABLE = [
  * Tracked fields: a difference makes a resource_changes row, classified by the change
  * rules (src/changes/change-rules.ts) like every other change.
  */
-const TRACKED = [
+export const TRACKED = [
   'name',
   'state',
   'power_state',

@@ -1,3 +1,4 @@
+import { presentAtCondition } from '../changes/resource-as-of.query.js';
 import { idOrSlug } from '../common/list/common-filters.js';
 import { defineListSpec, filter } from '../common/list/list-spec.js';
 import { POWER_STATES, RESOURCE_STATES } from './resource.enums.js';
@@ -74,6 +75,12 @@ export const RESOURCE_LIST = defineListSpec({
     ),
     last_seen_after: filter.after(LAST_SEEN_AT_SQL, 'Last seen at or after (ISO 8601).'),
     last_seen_before: filter.before(LAST_SEEN_AT_SQL, 'Last seen at or before (ISO 8601).'),
+    present_at: filter.custom({
+      type: 'datetime',
+      description:
+        'Only resources that existed at this time (ISO 8601): discovered by then and not removed then (earlier removals included).',
+      build: (values, params) => presentAtCondition(params.add(values[0])),
+    }),
     removed: filter.custom({
       type: 'bool',
       description: 'true: only resources no longer found by their provider; false: only current ones.',

@@ -13,12 +13,12 @@ import {
 } from '../common/list/list.decorators.js';
 import { ResourceSightingDto } from '../sightings/dto/resource-sighting.dto.js';
 import { NESTED_SIGHTING_LIST } from '../sightings/resource-sighting.list-specs.js';
-import { ResourceDetailDto, ResourceDto } from './dto/resource.dto.js';
+import { ResourceDetailDto, ResourceDiffDto, ResourceDto } from './dto/resource.dto.js';
 import { ResourceHistoryDto } from './dto/resource-history.dto.js';
 import { DEFAULT_TIMELINE_LIMIT, MAX_TIMELINE_LIMIT } from './resource-history.query.js';
 import { ResourceSummaryDto } from './dto/resource-summary.dto.js';
 import { RESOURCE_LIST, RESOURCE_SUMMARY_QUERY } from './resource.list-spec.js';
-import { ResourcesService } from './resources.service.js';
+import { parseTimeParam, ResourcesService } from './resources.service.js';
 
 @ApiTags('resources')
 @Controller('resources')
@@ -59,9 +59,44 @@ export class ResourcesController {
     summary: 'Get a resource with its type, category, provider, relationship counts and machine',
     errors: [404],
   })
+  @ApiQuery({
+    name: 'as_of',
+    required: false,
+    schema: { type: 'string', format: 'date-time' },
+    description:
+      'Show the tracked fields as they were at this time (ISO 8601), rebuilt from the change history; 404 when the resource did not exist then.',
+  })
   @ApiOkResponse({ type: ResourceDetailDto })
-  get(@CurrentActor() actor: Actor, @Param('id', UuidParamPipe) id: string, @RequestUrl() url: string) {
-    return this.resources.get(actor, id, url);
+  get(
+    @CurrentActor() actor: Actor,
+    @Param('id', UuidParamPipe) id: string,
+    @RequestUrl() url: string,
+    @Query('as_of') asOf?: string | string[],
+  ) {
+    return this.resources.get(actor, id, url, parseTimeParam('as_of', asOf));
+  }
+
+  @Get(':id/diff')
+  @ApiEndpoint({
+    summary: 'What changed on a resource between two times',
+    description:
+      'Every tracked field, property and pushed fact path whose value at `to` differs from its value at `from`, with the category and severity of its changes.',
+    errors: [400, 404],
+  })
+  @ApiQuery({ name: 'from', required: true, schema: { type: 'string', format: 'date-time' } })
+  @ApiQuery({
+    name: 'to',
+    required: false,
+    schema: { type: 'string', format: 'date-time' },
+    description: 'Default: now.',
+  })
+  @ApiOkResponse({ type: ResourceDiffDto })
+  diff(
+    @CurrentActor() actor: Actor,
+    @Param('id', UuidParamPipe) id: string,
+    @Query() query: Record<string, string | string[]>,
+  ) {
+    return this.resources.diff(actor, id, query);
   }
 
   @Get(':id/sightings')

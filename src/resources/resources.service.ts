@@ -11,7 +11,9 @@ import { runList } from '../common/list/list-runner.js';
 import type { Page } from '../common/list/page.js';
 import type { ResourceSightingDto } from '../sightings/dto/resource-sighting.dto.js';
 import { ResourceSightingsService } from '../sightings/resource-sightings.service.js';
-import type { ResourceDetailDto, ResourceDto } from './dto/resource.dto.js';
+import type { ResourceDetailDto, ResourceDiffDto, ResourceDto } from './dto/resource.dto.js';
+import { TRACKED } from '../collection/resource-batch-writer.js';
+import { differencesBetween, valuesAt } from '../changes/resource-as-of.query.js';
 import type { ResourceHistoryDto } from './dto/resource-history.dto.js';
 import { DEFAULT_TIMELINE_LIMIT, loadResourceHistory, MAX_TIMELINE_LIMIT } from './resource-history.query.js';
 import { MachinesService } from './machines.service.js';
@@ -128,7 +130,7 @@ export class ResourcesService {
     };
   }
 
-  async get(actor: Actor, id: string, requestUrl: string): Promise<ResourceDetailDto> {
+  async get(actor: Actor, id: string, requestUrl: string, asOf?: Date): Promise<ResourceDetailDto> {
     const params = new SqlParams();
     const where = [`r.id = ${params.add(id)}`, ...(await this.visible(actor, params))];
     const rows = await this.db.query<
@@ -155,7 +157,7 @@ export class ResourcesService {
     const byType: Record<string, { outgoing: number; incoming: number }> = {};
     for (const c of counts) byType[c.relationship_type] = { outgoing: c.outgoing, incoming: c.incoming };
     return {
-      ...toResourceDto(row),
+      ...(asOf ? await this.atTime(toResourceDto(row), asOf) : toResourceDto(row)),
       resource_type_name: row.resource_type_name,
       resource_category_name: row.resource_category_name,
       provider_vendor: row.provider_vendor,
@@ -165,6 +167,64 @@ export class ResourcesService {
         by_type: byType,
       },
       machine: await this.machines.linkFor(actor, row.canonical_id, requestUrl),
+    };
+  }
+
+  /**
+   * The resource's tracked fields as they were at `at`, rebuilt from its change rows
+   * (src/changes/resource-as-of.query.ts); 404 when it had not been discovered yet or
+   * had been removed by then.
+   */
+  private async atTime(current: ResourceDto, at: Date): Promise<ResourceDto & { as_of: string }> {
+    const when = at.toISOString();
+    if (new Date(current.first_discovered_at) > at) {
+      throw new NotFoundError(
+        `Resource ${current.id} did not exist at ${when}: it was first discovered at ${current.first_discovered_at}.`,
+      );
+    }
+    const values = await valuesAt(this.db, current.id, at);
+    const removedAt = (values.has('removed_at') ? values.get('removed_at') : current.removed_at) as
+      string | null;
+    if (removedAt && new Date(removedAt) <= at) {
+      throw new NotFoundError(
+        `Resource ${current.id} did not exist at ${when}: it had been removed at ${removedAt}.`,
+      );
+    }
+    const then: Record<string, unknown> = {
+      ...current,
+      properties: { ...current.properties },
+      removed_at: null,
+    };
+    const properties = then.properties as Record<string, unknown>;
+    for (const [path, value] of values) {
+      if ((TRACKED as readonly string[]).includes(path)) then[path] = value;
+      else if (path.startsWith('properties.')) {
+        const key = path.slice('properties.'.length);
+        if (value === null || value === undefined) delete properties[key];
+        else properties[key] = value;
+      }
+    }
+    const lastSeen = await this.sightings.lastSeenAt(current.id, at);
+    return {
+      ...(then as unknown as ResourceDto),
+      last_seen_at: (lastSeen ?? new Date(current.first_discovered_at)).toISOString(),
+      as_of: when,
+    };
+  }
+
+  /** Every tracked field and fact path whose value differs between two times. */
+  async diff(
+    actor: Actor,
+    id: string,
+    rawQuery: Record<string, string | string[] | undefined>,
+  ): Promise<ResourceDiffDto> {
+    const { from, to } = parseDiffQuery(rawQuery);
+    await this.identity(actor, id);
+    return {
+      resource: id,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      differences: await differencesBetween(this.db, id, from, to),
     };
   }
 
@@ -207,6 +267,28 @@ export class ResourcesService {
       provider: 'r.provider_id',
     });
   }
+}
+
+/** One ISO 8601 time from a query parameter; 400 when malformed or repeated. */
+export function parseTimeParam(name: string, raw: string | string[] | undefined): Date | undefined {
+  if (Array.isArray(raw)) throw new InvalidQueryError(name, 'may be given only once.');
+  if (raw === undefined || raw === '') return undefined;
+  const parsed = parseTimestamp(raw);
+  if (!parsed) throw new InvalidQueryError(name, `"${raw}" is not an ISO 8601 date or date-time.`);
+  return parsed;
+}
+
+/** /diff/: from (required) and to (default now), from before to; anything else is a 400. */
+function parseDiffQuery(query: Record<string, string | string[] | undefined>): { from: Date; to: Date } {
+  for (const name of Object.keys(query)) {
+    if (!['from', 'to'].includes(name))
+      throw new InvalidQueryError(name, 'unknown query parameter. Use from, to.');
+  }
+  const from = parseTimeParam('from', query.from);
+  if (!from) throw new InvalidQueryError('from', 'is required (ISO 8601).');
+  const to = parseTimeParam('to', query.to) ?? new Date();
+  if (from >= to) throw new InvalidQueryError('to', 'must be later than from.');
+  return { from, to };
 }
 
 /** seen_after, seen_before and timeline_limit; anything else or malformed is a 400. */

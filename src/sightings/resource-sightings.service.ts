@@ -49,6 +49,15 @@ export class ResourceSightingsService {
     });
   }
 
+  /** When one resource was last seen at or before `at` (null: not seen by then); the caller has checked access. */
+  async lastSeenAt(resourceId: string, at: Date): Promise<Date | null> {
+    const rows = await this.db.query<{ seen_at: Date | null }[]>(
+      `SELECT max(seen_at) AS seen_at FROM resource_sightings WHERE resource_id = $1 AND seen_at <= $2`,
+      [resourceId, at],
+    );
+    return rows[0]?.seen_at ?? null;
+  }
+
   async get(actor: Actor, id: string): Promise<ResourceSightingDto> {
     const params = new SqlParams();
     const where = [`s.id = ${params.add(id)}`, ...(await this.visible(actor, params))];

@@ -74,4 +74,45 @@ export class ResourceDetailDto extends ResourceDto {
     description: 'The machine this resource is one view of (its canonical_id names a machine), else null.',
   })
   machine: MachineLinkDto | null;
+  @ApiProperty({
+    required: false,
+    format: 'date-time',
+    description:
+      'Set when read with ?as_of=: the time the tracked fields (name, state, power_state, sizes, addresses, OS, placement, properties, removed_at) are shown at, rebuilt from the change history; last_seen_at is the latest sighting at or before it. The other fields are current.',
+  })
+  as_of?: string;
+}
+
+export class ResourceFieldDifferenceDto {
+  @ApiProperty({
+    example: 'memory_mb',
+    description: 'A tracked field, `properties.<key>` or a pushed fact path.',
+  })
+  field_path: string;
+  @ApiProperty({ description: 'The value at `from` (null: absent).', nullable: true }) from_value: unknown;
+  @ApiProperty({ description: 'The value at `to` (null: absent).', nullable: true }) to_value: unknown;
+  @ApiProperty({
+    example: 'hardware',
+    description: 'Category of the latest change of the path in the window.',
+  })
+  category: string;
+  @ApiProperty({ example: 'medium', description: 'Highest severity among its changes in the window.' })
+  severity: string;
+  @ApiProperty({
+    example: 1,
+    description: 'Changes of the path in the window (it can change and change back).',
+  })
+  changes: number;
+  @ApiProperty({ format: 'date-time' }) last_changed_at: string;
+}
+
+export class ResourceDiffDto {
+  @ApiProperty({ format: 'uuid' }) resource: string;
+  @ApiProperty({ format: 'date-time' }) from: string;
+  @ApiProperty({ format: 'date-time' }) to: string;
+  @ApiProperty({
+    type: [ResourceFieldDifferenceDto],
+    description: 'By field_path; only paths whose values differ.',
+  })
+  differences: ResourceFieldDifferenceDto[];
 }
