@@ -176,6 +176,12 @@ const CASES: ListCase[] = [
       last_seen_after: { value: iso(daysAgo(0.5)), check: (r) => new Date(r.last_seen_at) >= daysAgo(0.51) },
       last_seen_before: { value: iso(daysAgo(1)), check: (r) => new Date(r.last_seen_at) <= daysAgo(0.99) },
       removed: { value: 'true', check: (r) => r.removed_at !== null },
+      present_at: {
+        value: iso(daysAgo(3)),
+        check: (r) =>
+          new Date(r.first_discovered_at) <= daysAgo(3) &&
+          (r.removed_at === null || new Date(r.removed_at) > daysAgo(3)),
+      },
     }),
     orderBy: {},
     search: {
