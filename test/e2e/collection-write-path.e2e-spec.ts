@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { prepareResource, TypeResolver } from '../../src/collection/record-preparer.js';
 import {
@@ -11,7 +10,7 @@ import { ChangeRecorder } from '../../src/changes/change-recorder.js';
 import { EVENT_LOG } from '../../src/events/event-log.sql.js';
 import { PluginsService } from '../../src/plugins/plugins.service.js';
 import { http, startTestApp, type TestApp } from '../support/app.js';
-import { collectAndWait, ScriptedPlugin } from '../support/collection.js';
+import { collectAndWait, createScriptedProvider, ScriptedPlugin } from '../support/collection.js';
 
 /**
  * The write path keeps no database foreign keys on sightings, edges and tracking rows
@@ -40,20 +39,7 @@ describe('collection write path', () => {
     scripted.edges = [];
   });
 
-  const createProvider = async () => {
-    const res = await http(`${t.api}/providers/`, {
-      method: 'POST',
-      json: {
-        name: `write-path-${randomUUID().slice(0, 8)}`,
-        vendor: 'test',
-        provider_type: 'write-path',
-        infrastructure: 'private_cloud',
-        organization: 1,
-      },
-    });
-    expect(res.status).toBe(201);
-    return res.body.id as string;
-  };
+  const createProvider = () => createScriptedProvider(t, 'write-path');
   const edgesOf = async (provider: string) => {
     const res = await http(`${t.api}/resource-relationships/?provider=${provider}&page_size=100`);
     expect(res.status).toBe(200);

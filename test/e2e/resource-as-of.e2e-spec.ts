@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { PluginsService } from '../../src/plugins/plugins.service.js';
 import { http, startTestApp, type TestApp } from '../support/app.js';
-import { collectAndWait, ScriptedPlugin } from '../support/collection.js';
+import { collectAndWait, createScriptedProvider, ScriptedPlugin } from '../support/collection.js';
 import { seedLab } from '../support/lab.js';
 
 /**
@@ -144,18 +143,7 @@ describe('the inventory as it was', () => {
   it('knows a resource was gone between its removal and its restoration', async () => {
     const scripted = new ScriptedPlugin('as-of');
     t.app.get(PluginsService).register(scripted);
-    const created = await http(`${t.api}/providers/`, {
-      method: 'POST',
-      json: {
-        name: `as-of-${randomUUID().slice(0, 8)}`,
-        vendor: 'test',
-        provider_type: 'as-of',
-        infrastructure: 'private_cloud',
-        organization: 1,
-      },
-    });
-    expect(created.status).toBe(201);
-    const provider = created.body.id as string;
+    const provider = await createScriptedProvider(t, 'as-of');
     const collect = async (refs: string[]) => {
       scripted.resources = refs.map((ref) => ({ ems_ref: ref, name: ref, state: 'running' as const }));
       expect((await collectAndWait(t, provider)).status).toBe('completed');

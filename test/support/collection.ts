@@ -33,6 +33,26 @@ export async function createLabProvider(
   return res.body.id;
 }
 
+/** A provider of a ScriptedPlugin's type (vendor `test`), named uniquely. */
+export async function createScriptedProvider(
+  t: TestApp,
+  providerType: string,
+  organization = 1,
+): Promise<string> {
+  const res = await http(`${t.api}/providers/`, {
+    method: 'POST',
+    json: {
+      name: `${providerType}-${Math.random().toString(36).slice(2, 10)}`,
+      vendor: 'test',
+      provider_type: providerType,
+      infrastructure: 'private_cloud',
+      organization,
+    },
+  });
+  if (res.status !== 201) throw new Error(`provider not created: ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
 export async function collectAndWait(t: TestApp, providerId: string, body?: unknown): Promise<any> {
   const started = await http(`${t.api}/providers/${providerId}/collect/`, {
     method: 'POST',
