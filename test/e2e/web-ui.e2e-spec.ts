@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { http, startTestApp, type TestApp } from '../support/app.js';
 import { hasChromium, startBrowser, type TestBrowser } from '../support/browser.js';
+import { FakeVsphere } from '../support/fake-vsphere.js';
 import { FakeGateway } from '../support/gateway-tokens.js';
 import { seedLab } from '../support/lab.js';
 
@@ -14,6 +15,8 @@ if (!hasChromium)
  */
 (hasChromium ? describe : describe.skip)('the web UI (headless Chromium)', () => {
   const gateway = new FakeGateway();
+  const vsphere = new FakeVsphere();
+  let vsphereUrl: string;
   let t: TestApp;
   let browser: TestBrowser;
   let page: Page;
@@ -36,12 +39,14 @@ if (!hasChromium)
   beforeAll(async () => {
     t = await startTestApp({ GATEWAY_JWT_PUBLIC_KEY: gateway.publicKeyPem });
     await seedLab(t);
+    vsphereUrl = await vsphere.start();
     browser = await startBrowser();
     page = browser.page;
   });
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    await vsphere.stop();
   });
 
   it('serves the UI at /ui/ (deep links answer index.html, / redirects there) without adding it to the API index', async () => {
@@ -137,5 +142,151 @@ if (!hasChromium)
     const run = await http(`${t.api}/providers/${provider.id}/collect/`, { method: 'POST', json: {} });
     expect(run.status).toBeLessThan(300);
     await page.getByRole('grid', { name: 'Recent events' }).getByText('collection_run.completed').waitFor();
+  });
+  it('/ui/resources/: search finds esxi01, filters and sorting are server-side, "Load more" reads on', async () => {
+    await page.goto(ui('resources/'));
+    await page.locator('[data-count="resources"]').filter({ hasText: '27' }).waitFor();
+    const rows = page.getByRole('grid', { name: 'Resources' }).locator('tbody tr');
+    expect(await rows.count()).toBe(25);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await rows.nth(26).waitFor();
+    expect(await rows.count()).toBe(27);
+
+    await page.getByLabel('Search').fill('esxi01');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.locator('[data-count="resources"]').filter({ hasText: /^1$/ }).waitFor();
+    expect(await rows.count()).toBe(1);
+    await rows.getByRole('link', { name: 'esxi01.lab.local' }).waitFor();
+    expect(new URL(page.url()).searchParams.get('search')).toBe('esxi01');
+
+    await page.getByLabel('Search').fill('');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByLabel('State').selectOption('running');
+    await page.locator('[data-count="resources"]').filter({ hasText: /^10$/ }).waitFor();
+    await page.getByRole('button', { name: 'vCPUs' }).click();
+    await page.waitForURL(/ordering=cpu_count/);
+    await page.getByRole('button', { name: 'vCPUs' }).click();
+    await page.waitForURL(/ordering=-cpu_count/);
+    const api = await http(`${t.api}/resources/?state=running&ordering=-cpu_count&fields=name`);
+    await rows.first().getByRole('link', { name: api.body.results[0].name }).waitFor();
+  });
+
+  it('a VM’s page draws its history chart and a graph of its neighbours one can click through', async () => {
+    const vm = (await http(`${t.api}/resources/?name=aap-controller-01`)).body.results[0];
+    const edges = (await http(`${t.api}/resource-relationships/?resource=${vm.id}`)).body;
+    await page.goto(ui(`resources/${vm.id}/`));
+    await page.getByRole('heading', { name: 'aap-controller-01', level: 1 }).waitFor();
+    const sightings = (await http(`${t.api}/resources/${vm.id}/history/`)).body.summary.total_sightings;
+    expect(sightings).toBeGreaterThanOrEqual(8);
+    // One point per sighting on each line (vCPUs first).
+    const chart = page.locator('svg[data-chart="history"]').first();
+    await chart.locator('path').waitFor({ state: 'attached' });
+    expect(((await chart.locator('path').getAttribute('d')) ?? '').split('L').length).toBe(sightings);
+    expect(await chart.locator('circle').count()).toBe(sightings);
+    const graph = page.locator('svg[data-graph="neighbourhood"]');
+    await graph.waitFor();
+    expect(await graph.locator('[data-node]').count()).toBe(edges.count + 1);
+    expect(await graph.locator('[data-edge]').count()).toBe(edges.count);
+    const host = edges.results.find((e: any) => e.relationship_type === 'runs_on');
+    await graph.getByRole('link', { name: new RegExp(`^${host.target_name}`) }).click();
+    await page.getByRole('heading', { name: host.target_name, level: 1 }).waitFor();
+    expect(page.url()).toBe(ui(`resources/${host.target}/`));
+  });
+  it('/ui/topology/?provider= draws the lab: 27 nodes and 49 edges, as the API counts them', async () => {
+    const provider = (await http(`${t.api}/providers/?name=Lab vCenter - vcsa01.lab.local`)).body.results[0];
+    const nodes = (await http(`${t.api}/resources/?provider=${provider.id}&removed=false`)).body.count;
+    const edges = (await http(`${t.api}/resource-relationships/?provider=${provider.id}&removed=false`)).body
+      .count;
+    expect([nodes, edges]).toEqual([27, 49]);
+    await page.goto(ui(`topology/?provider=${provider.id}`));
+    const graph = page.locator('svg[data-graph="topology"]');
+    await graph.waitFor();
+    expect(await graph.locator('[data-node]').count()).toBe(27);
+    expect(await graph.locator('[data-edge]').count()).toBe(49);
+    expect(await page.locator('[data-count="nodes"]').textContent()).toBe('27');
+    expect(await page.locator('[data-count="edges"]').textContent()).toBe('49');
+  });
+
+  it('creates a provider with the form generated from the plugin, collects it and watches the run complete', async () => {
+    await page.goto(ui('providers/'));
+    await page.getByRole('button', { name: 'Add provider' }).click();
+    await page.getByLabel('Plugin').selectOption('vmware:vcenter');
+    await page.getByLabel(/^Name/).fill('UI vCenter');
+    await page.getByLabel(/^Endpoint/).fill(vsphereUrl);
+    await page.getByLabel(/^username/).fill(vsphere.username);
+    await page.getByLabel(/^password/).fill(vsphere.password);
+    await page.getByLabel('Enable allow http').check();
+    await page.getByLabel('timeout seconds').fill('5');
+    // The API's field error is shown next to its field.
+    await page.getByLabel('Schedule').fill('every now and then');
+    await page.getByRole('button', { name: 'Create provider' }).click();
+    await page.getByText('Use an interval in seconds or a five-field cron expression').first().waitFor();
+    expect(await page.getByLabel('Schedule').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('Schedule').fill('');
+    await page.getByRole('button', { name: 'Create provider' }).click();
+    await page.getByRole('heading', { name: 'UI vCenter', level: 1 }).waitFor();
+    const id = /providers\/([0-9a-f-]{36})\//.exec(page.url())?.[1];
+    const stored = (await http(`${t.api}/providers/${id}/`)).body;
+    expect(stored.connection_config).toMatchObject({
+      username: vsphere.username,
+      password: '$encrypted$',
+      allow_http: true,
+      timeout_seconds: 5,
+    });
+    // The secret is never shown again, neither on the page nor in the edit form.
+    await page.getByText('stored (not shown)').waitFor();
+    expect(await page.content()).not.toContain(vsphere.password);
+    await page.getByRole('button', { name: 'Collect now' }).click();
+    await page.locator('[data-run][data-status="completed"]').waitFor({ timeout: 30_000 });
+    const run = (await http(`${t.api}/collection-runs/?provider=${id}`)).body.results[0];
+    expect(run.status).toBe('completed');
+    expect(run.resources_found).toBeGreaterThan(0);
+    await page.locator('[data-run]').getByText(`found ${run.resources_found}`).waitFor();
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel(/^username/).waitFor();
+    expect(await page.getByLabel(/^username/).inputValue()).toBe(vsphere.username);
+    expect(await page.getByLabel(/^password/).inputValue()).toBe('');
+    await page.getByLabel('Description').fill('edited in the UI');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('edited in the UI').waitFor();
+    // Saving without retyping the password kept the stored one.
+    const after = (await http(`${t.api}/providers/${id}/`)).body;
+    expect(after.description).toBe('edited in the UI');
+    expect(after.connection_config.password).toBe('$encrypted$');
+    const again = await http(`${t.api}/providers/${id}/collect/`, { method: 'POST', json: {} });
+    expect(again.status).toBe(202);
+  });
+
+  it('/ui/systems/: enrolling shows the secret once, and it works for a push', async () => {
+    await page.goto(ui('systems/'));
+    await page.getByLabel('System name').fill('ui-enrolled-01');
+    await page.getByRole('button', { name: 'Enroll' }).click();
+    await page.getByText('copy the secret now, it is not shown again').waitFor();
+    const key = await page.getByRole('textbox', { name: 'System key' }).inputValue();
+    const secret = await page.getByRole('textbox', { name: 'Secret' }).inputValue();
+    expect(key).toMatch(/^SYS-/);
+    expect(secret.length).toBeGreaterThan(16);
+    const heartbeat = await http(`${t.root}/api/systems/heartbeat`, {
+      method: 'POST',
+      as: `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`,
+    });
+    expect(heartbeat.status).toBe(200);
+    await page.getByRole('grid', { name: 'Systems' }).getByText('ui-enrolled-01').waitFor();
+    await page.reload();
+    await page.getByRole('grid', { name: 'Systems' }).getByText('ui-enrolled-01').waitFor();
+    expect(await page.content()).not.toContain(secret);
+  });
+
+  it('lists collection runs, activity and alerts', async () => {
+    await page.goto(ui('collection-runs/'));
+    const runs = (await http(`${t.api}/collection-runs/`)).body.count;
+    await page
+      .locator('[data-count="Collection runs"]')
+      .filter({ hasText: String(runs) })
+      .waitFor();
+    await page.goto(ui('activity/'));
+    await page.getByRole('grid', { name: 'Activity' }).getByText('UI vCenter').first().waitFor();
+    await page.goto(ui('alerts/'));
+    await page.locator('[data-count="Alerts"]').waitFor();
   });
 });

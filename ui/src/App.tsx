@@ -22,18 +22,71 @@ import { useAuth } from './auth';
 import { Loading } from './components/common';
 import { LoginPage } from './pages/LoginPage';
 import { OverviewPage } from './pages/OverviewPage';
-import { BASE, Link, navigate, useLocation } from './router';
+import { ActivityPage, AlertsPage, CollectionRunsPage } from './pages/ListPages';
+import { ProviderFormPage, ProviderPage, ProvidersPage } from './pages/ProvidersPage';
+import { ResourcePage } from './pages/ResourcePage';
+import { SystemsPage } from './pages/SystemsPage';
+import { TopologyPage } from './pages/TopologyPage';
+import { ResourcesPage } from './pages/ResourcesPage';
+import { BASE, Link, navigate, useLocation, type Location } from './router';
 
 interface Route {
   /** Matched against the path inside /ui/; groups are passed to the page. */
   pattern: RegExp;
   title: string;
-  render: (match: RegExpExecArray) => ReactNode;
+  render: (match: RegExpExecArray, location: Location) => ReactNode;
 }
 
-const NAV: { to: string; label: string }[] = [{ to: '/', label: 'Overview' }];
+const NAV: { to: string; label: string }[] = [
+  { to: '/', label: 'Overview' },
+  { to: '/resources/', label: 'Resources' },
+  { to: '/topology/', label: 'Topology' },
+  { to: '/providers/', label: 'Providers' },
+  { to: '/collection-runs/', label: 'Collection runs' },
+  { to: '/systems/', label: 'Systems' },
+  { to: '/alerts/', label: 'Alerts' },
+  { to: '/activity/', label: 'Activity' },
+];
 
-const ROUTES: Route[] = [{ pattern: /^\/$/, title: 'Overview', render: () => <OverviewPage /> }];
+const UUID = '([0-9a-fA-F-]{36})';
+const ROUTES: Route[] = [
+  { pattern: /^\/$/, title: 'Overview', render: () => <OverviewPage /> },
+  {
+    pattern: /^\/resources\/$/,
+    title: 'Resources',
+    render: (_m, location) => <ResourcesPage location={location} />,
+  },
+  {
+    pattern: new RegExp(`^/resources/${UUID}/$`),
+    title: 'Resource',
+    render: (m) => <ResourcePage key={m[1]} id={m[1]} />,
+  },
+  {
+    pattern: /^\/topology\/$/,
+    title: 'Topology',
+    render: (_m, location) => <TopologyPage location={location} />,
+  },
+  { pattern: /^\/providers\/$/, title: 'Providers', render: () => <ProvidersPage /> },
+  { pattern: /^\/providers\/new\/$/, title: 'Add a provider', render: () => <ProviderFormPage /> },
+  {
+    pattern: new RegExp(`^/providers/${UUID}/$`),
+    title: 'Provider',
+    render: (m) => <ProviderPage key={m[1]} id={m[1]} />,
+  },
+  {
+    pattern: new RegExp(`^/providers/${UUID}/edit/$`),
+    title: 'Edit provider',
+    render: (m) => <ProviderFormPage key={m[1]} id={m[1]} />,
+  },
+  {
+    pattern: /^\/collection-runs\/$/,
+    title: 'Collection runs',
+    render: (_m, location) => <CollectionRunsPage location={location} />,
+  },
+  { pattern: /^\/systems\/$/, title: 'Systems', render: () => <SystemsPage /> },
+  { pattern: /^\/alerts\/$/, title: 'Alerts', render: (_m, location) => <AlertsPage location={location} /> },
+  { pattern: /^\/activity\/$/, title: 'Activity', render: () => <ActivityPage /> },
+];
 
 function NotFound() {
   return (
@@ -117,7 +170,7 @@ export function App() {
       mainContainerId="main"
       skipToContent={<SkipToContent href="#main">Skip to content</SkipToContent>}
     >
-      {route ? route.r.render(route.match as RegExpExecArray) : <NotFound />}
+      {route ? route.r.render(route.match as RegExpExecArray, location) : <NotFound />}
     </Page>
   );
 }

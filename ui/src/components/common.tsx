@@ -72,3 +72,12 @@ export function fieldError(errors: Record<string, string[]> | undefined, field: 
   const messages = errors?.[field];
   return messages && messages.length > 0 ? messages.join(' ') : undefined;
 }
+
+/** A value as text: objects as JSON, empty as a dash. */
+export function show(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '—';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  return JSON.stringify(value) ?? '—';
+}
