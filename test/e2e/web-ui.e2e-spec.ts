@@ -1,3 +1,6 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { http, startTestApp, type TestApp } from '../support/app.js';
 import { hasChromium, startBrowser, type TestBrowser } from '../support/browser.js';
@@ -289,4 +292,55 @@ if (!hasChromium)
     await page.goto(ui('alerts/'));
     await page.locator('[data-count="Alerts"]').waitFor();
   });
+  it('axe-core finds no serious or critical accessibility violation on any page (at 1280 px and on a phone)', async () => {
+    const axe = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    const lab = (await http(`${t.api}/providers/?name=Lab vCenter - vcsa01.lab.local`)).body.results[0].id;
+    const vm = (await http(`${t.api}/resources/?name=aap-controller-01`)).body.results[0].id;
+    // UI_SCREENSHOTS_DIR=docs/images writes the README's screenshots from this run.
+    const shots = process.env.UI_SCREENSHOTS_DIR;
+    if (shots) await mkdir(shots, { recursive: true });
+    const pages: [string, string, () => Promise<unknown>][] = [
+      ['overview', '', () => page.locator('svg[data-chart="changes-per-day"]').waitFor()],
+      ['resources', 'resources/', () => page.locator('[data-count="resources"]').waitFor()],
+      ['resource', `resources/${vm}/`, () => page.locator('svg[data-graph="neighbourhood"]').waitFor()],
+      ['topology', `topology/?provider=${lab}`, () => page.locator('svg[data-graph="topology"]').waitFor()],
+      ['providers', 'providers/', () => page.locator('[data-count="Providers"]').waitFor()],
+      [
+        'provider',
+        `providers/${lab}/`,
+        () => page.locator('[data-count="Collection runs of this provider"]').waitFor(),
+      ],
+      ['provider-form', 'providers/new/', () => page.getByLabel('Plugin').waitFor()],
+      ['systems', 'systems/', () => page.locator('[data-count="Systems"]').waitFor()],
+      ['collection-runs', 'collection-runs/', () => page.locator('[data-count="Collection runs"]').waitFor()],
+      ['activity', 'activity/', () => page.locator('[data-count="Activity"]').waitFor()],
+      ['alerts', 'alerts/', () => page.locator('[data-count="Alerts"]').waitFor()],
+    ];
+    const found: string[] = [];
+    // Every page at 1280 px; the busiest ones again at a phone's width.
+    const phone = ['overview', 'resources', 'resource', 'provider-form', 'systems'];
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: width > 1000 ? 900 : 844 });
+      for (const [name, path, ready] of pages) {
+        if (width < 1000 && !phone.includes(name)) continue;
+        await page.goto(ui(path));
+        await ready();
+        await page.addScriptTag({ content: axe });
+        const result: any = await page.evaluate('axe.run(document, { resultTypes: ["violations"] })');
+        for (const v of result.violations)
+          if (v.impact === 'serious' || v.impact === 'critical')
+            found.push(
+              `${name} at ${width}px: ${v.id} (${v.help}) on ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`,
+            );
+        if (shots && width === 1280)
+          await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+      }
+    }
+    expect(found).toEqual([]);
+    // Nothing is wider than a phone's screen except the graphs, which scroll in their own box.
+    await page.goto(ui('resources/'));
+    await page.locator('[data-count="resources"]').waitFor();
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }, 180_000);
 });

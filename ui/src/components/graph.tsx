@@ -46,7 +46,7 @@ function layered(
   }
   const order = [...layers.keys()].sort((a, b) => a - b);
   const placed = new Map<string, Placed>();
-  const rowHeight = 150;
+  const rowHeight = 120;
   order.forEach((layer, row) => {
     let members = layers.get(layer) ?? [];
     // Order each row by the mean position of its neighbours already placed (fewer crossings).
@@ -101,7 +101,7 @@ export function Graph({
   center?: string;
   label: string;
 }) {
-  const width = center ? 720 : Math.max(960, nodes.length * 60);
+  const width = center ? 720 : Math.max(900, nodes.length * 44);
   const { placed, height } = center ? radial(nodes, center, width) : layered(nodes, edges, width);
   const at = new Map(placed.map((n) => [n.id, n]));
   return (
@@ -157,7 +157,7 @@ export function Graph({
                 stroke="#151515"
                 strokeWidth={node.id === center ? 2 : 0.5}
               />
-              <text x={node.x} y={node.y + 26} fontSize="12" textAnchor="middle" fill="#151515">
+              <text x={node.x} y={node.y + 26} fontSize={center ? 12 : 14} textAnchor="middle" fill="#151515">
                 {node.label}
               </text>
             </a>

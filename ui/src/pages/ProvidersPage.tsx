@@ -497,7 +497,7 @@ export function ProviderPage({ id }: { id: string }) {
                     ['Last collection', formatDate(p.last_collection_at)],
                     ...Object.entries(p.connection_config).map(([key, value]) => [
                       key,
-                      value === MASK ? 'stored (not shown)' : JSON.stringify(value),
+                      value === MASK ? 'stored (not shown)' : show(value),
                     ]),
                   ].map(([term, value]) => (
                     <DescriptionListGroup key={term}>

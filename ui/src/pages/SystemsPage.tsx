@@ -187,7 +187,7 @@ export function SystemsPage() {
                     variant="secondary"
                     size="sm"
                     onClick={() => void act(s, 'regenerate-secret')}
-                    aria-label={`Regenerate the secret of ${s.name}`}
+                    aria-label={`Regenerate secret for ${s.name}`}
                   >
                     Regenerate secret
                   </Button>
