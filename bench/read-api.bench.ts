@@ -13,6 +13,7 @@ import { SecretBox } from '../src/common/crypto/secret-box.js';
 import { loadConfig } from '../src/config/config.js';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { runMigrations } from '../src/database/migrations.js';
+import { measureWebUi, webUiReport } from './web-ui.section.js';
 
 /**
  * Read-API latency benchmark: fills a large inventory with set-based SQL, starts the
@@ -1038,6 +1039,7 @@ async function main(): Promise<void> {
   for (const scenario of scenarios) results.push(await measure(root, scenario, recorder));
   recorder.restore();
   const exported = await measureExport(root);
+  const webUi = await measureWebUi(root, authorization, meta.hotResourceId, log);
   const loadAfter = loadavg()[0];
 
   const db = await connect(benchUrl);
@@ -1066,6 +1068,7 @@ async function main(): Promise<void> {
       `(goal ≤ 60 s: ${exported.ms <= 60_000 ? 'met' : '**MISSED**'}); the process's RSS was ` +
       `${exported.rssBeforeMb} MB before and at most ${exported.rssPeakMb} MB during it.`,
   );
+  if (webUi) console.log(webUiReport(webUi));
   console.log('\nScenarios:');
   for (const { scenario, example } of results)
     console.log(`- ${scenario.key}: ${scenario.title} — GET ${API}${example}`);

@@ -45,12 +45,13 @@ if (!hasChromium)
     vsphereUrl = await vsphere.start();
     browser = await startBrowser();
     page = browser.page;
-  });
+  }, 120_000);
+  // Generous: on a loaded machine closing Chromium and the app took over a minute once.
   afterAll(async () => {
     await browser?.close();
     await t?.close();
     await vsphere.stop();
-  });
+  }, 120_000);
 
   it('serves the UI at /ui/ (deep links answer index.html, / redirects there) without adding it to the API index', async () => {
     const root = await fetch(`${t.root}/`, { redirect: 'manual' });

@@ -30,7 +30,8 @@ export async function startBrowser(viewport = { width: 1280, height: 900 }): Pro
       '--no-first-run',
     ],
   });
-  context.setDefaultTimeout(15_000);
+  // Waits are for content, never fixed sleeps; long enough for a loaded CI machine.
+  context.setDefaultTimeout(30_000);
   const page = context.pages()[0] ?? (await context.newPage());
   return {
     context,
