@@ -13,6 +13,7 @@ import { Alerts1765300000000 } from './1765300000000-alerts.js';
 import { CollectorsTaxonomy1765600000000 } from './1765600000000-collectors-taxonomy.js';
 import { ProviderDocuments1765600000001 } from './1765600000001-provider-documents.js';
 import { RevokedTokens1765400000000 } from './1765400000000-revoked-tokens.js';
+import { Webhooks1766100000000 } from './1766100000000-webhooks.js';
 import { ResourcePresentAt1766400000000 } from './1766400000000-resource-present-at.js';
 
 /** Every migration, in order, as classes (not globs) so dist/ and jest load the same list. */
@@ -32,5 +33,6 @@ export const MIGRATIONS = [
   CollectorsTaxonomy1765600000000,
   ProviderDocuments1765600000001,
   RevokedTokens1765400000000,
+  Webhooks1766100000000,
   ResourcePresentAt1766400000000,
 ];

@@ -23,6 +23,7 @@ import { ChangesModule } from './changes/changes.module.js';
 import { CollectionModule } from './collection/collection.module.js';
 import { SECRET_BOX, type SecretBox } from './common/crypto/secret-box.js';
 import { AlertingModule } from './alerting/alerting.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { ApiExceptionFilter } from './common/http/exception.filter.js';
 import { ListExportInterceptor } from './common/list/list-export.interceptor.js';
 import { ROUTE_TABLE, RouteTable } from './common/http/method-not-allowed.js';
@@ -68,6 +69,7 @@ export const FEATURE_MODULES: Type[] = [
   ChangesModule,
   EventsModule,
   AlertingModule,
+  WebhooksModule,
 ];
 
 /** A value, or how to make it once the module starts (e.g. read from the data folder). */

@@ -37,6 +37,7 @@ export interface InventoryConfig {
   /** Bearer token GET /metrics/ requires; null: the metrics are public. */
   metricsToken: string | null;
   alerting: AlertingConfig;
+  webhooks: WebhooksConfig;
   /** Origins (`https://dash.example.com`) whose browsers may call the API; `*` any; empty: none (no CORS headers). */
   corsOrigins: string[];
   /** On SIGTERM keep serving (with `Connection: close`) this long before closing the listener. */
@@ -72,6 +73,21 @@ export interface AlertingConfig {
   alertmanagerTimeoutSeconds: number;
   /** Bearer token Alertmanager's webhook must send to POST /alert_history; null: the endpoint refuses everything. */
   alertHistoryToken: string | null;
+}
+
+/** Webhook deliveries (src/webhooks/). */
+export interface WebhooksConfig {
+  /** Attempts before a delivery is dead-lettered. */
+  maxAttempts: number;
+  /** Timeout of one attempt (connect to the last byte of the answer). */
+  timeoutMs: number;
+  /** First retry delay; each further one doubles, capped at backoffMaxMs, then jittered (50–100 %). */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** Deliver to loopback, link-local and private addresses too (tests, labs). */
+  allowPrivateTargets: boolean;
+  /** How often the cluster looks for due deliveries whose queue job was lost (a worker killed). */
+  sweepSeconds: number;
 }
 
 /** Retention of snapshots and sightings (changes are never deleted). */
@@ -234,6 +250,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
       alertmanagerUrl: httpUrl('ALERTMANAGER_URL'),
       alertmanagerTimeoutSeconds: int('ALERTMANAGER_TIMEOUT_SECONDS', 30, 1, 600),
       alertHistoryToken: text('ALERT_HISTORY_TOKEN') ?? null,
+    },
+    webhooks: {
+      maxAttempts: int('WEBHOOK_MAX_ATTEMPTS', 10, 1, 100),
+      timeoutMs: int('WEBHOOK_TIMEOUT_SECONDS', 10, 1, 300) * 1000,
+      backoffBaseMs: int('WEBHOOK_BACKOFF_BASE_MS', 10_000, 1, 3_600_000),
+      backoffMaxMs: int('WEBHOOK_BACKOFF_MAX_SECONDS', 3600, 1, 86400) * 1000,
+      allowPrivateTargets: bool('WEBHOOK_ALLOW_PRIVATE_TARGETS', false),
+      sweepSeconds: int('WEBHOOK_SWEEP_SECONDS', 30, 1, 3600),
     },
     corsOrigins: originList('CORS_ORIGINS'),
     shutdownDrainSeconds: int('SHUTDOWN_DRAIN_SECONDS', 2, 0, 300),

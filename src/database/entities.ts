@@ -23,6 +23,12 @@ import { ResourceCategoryEntity } from '../taxonomy/resource-category.entity.js'
 import { ResourceTypeEntity } from '../taxonomy/resource-type.entity.js';
 import { VendorTypeMappingEntity } from '../taxonomy/vendor-type-mapping.entity.js';
 
+import {
+  WebhookDeliveryEntity,
+  WebhookDispatchCursorEntity,
+  WebhookEntity,
+} from '../webhooks/webhook.entity.js';
+
 /** Every entity, listed as classes (not globs) so the same list works from dist/ and under jest. */
 export const ENTITIES = [
   OrganizationEntity,
@@ -49,4 +55,7 @@ export const ENTITIES = [
   RevokedTokenEntity,
   EventEntity,
   AlertEntity,
+  WebhookEntity,
+  WebhookDeliveryEntity,
+  WebhookDispatchCursorEntity,
 ];

@@ -263,6 +263,21 @@ export class EventsService implements OnApplicationShutdown {
   }
 }
 
+/** An event type, or a prefix of some (`resource.*`), as readers and webhooks name them. */
+export function isEventTypePattern(type: string): boolean {
+  return type.endsWith('.*')
+    ? EVENT_TYPES.some((t) => t.startsWith(type.slice(0, -1)))
+    : (EVENT_TYPES as readonly string[]).includes(type);
+}
+
+/** Whether `type` is selected by `patterns` (types or prefixes); an empty list selects every type. */
+export function matchesEventType(patterns: readonly string[], type: string): boolean {
+  return (
+    patterns.length === 0 ||
+    patterns.some((p) => (p.endsWith('.*') ? type.startsWith(p.slice(0, -1)) : p === type))
+  );
+}
+
 /** Parses the readers' query parameters (`GET /events/`, `/events/stream/`); 400 on anything malformed. */
 export function parseEventQuery(query: Record<string, unknown>): {
   after: number | null;
@@ -294,10 +309,7 @@ export function parseEventQuery(query: Record<string, unknown>): {
     throw new InvalidQueryError('limit', `must be an integer from 1 to ${MAX_EVENT_LIMIT}`);
   const types = list('type');
   for (const type of types) {
-    const ok = type.endsWith('.*')
-      ? EVENT_TYPES.some((t) => t.startsWith(type.slice(0, -1)))
-      : (EVENT_TYPES as readonly string[]).includes(type);
-    if (!ok)
+    if (!isEventTypePattern(type))
       throw new InvalidQueryError(
         'type',
         `"${type}" is not an event type or prefix (${EVENT_TYPES.join(', ')})`,

@@ -22,6 +22,10 @@ export const PERMISSIONS = {
   'system.change': 'Regenerate secrets of, suspend, resume and delete the systems of the organization',
   'alert.view': "See the organization's alerts",
   'alert.change': "Acknowledge and resolve the organization's alerts",
+  'webhook.view': "See the organization's webhooks and their deliveries",
+  'webhook.add': 'Create webhooks in the organization',
+  'webhook.change': 'Edit, test and redeliver the webhooks of the organization',
+  'webhook.delete': 'Delete the webhooks of the organization',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

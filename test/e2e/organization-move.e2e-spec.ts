@@ -30,6 +30,7 @@ describe('moving a provider to another organization', () => {
       OR (object_type = 'collection_run' AND object_id IN (SELECT id::text FROM collection_runs WHERE provider_id = $1::uuid))`,
     // Organizations' own objects, not the provider's.
     teams: null,
+    webhooks: null,
   };
   const ownership = (table: string, columns: string[]): string | null => {
     if (table in OWNERSHIP) return OWNERSHIP[table];
