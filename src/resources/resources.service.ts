@@ -306,13 +306,7 @@ export function parseHistoryQuery(query: Record<string, string | string[] | unde
       );
     }
   }
-  const timestamp = (name: string): Date | null => {
-    const raw = single(name);
-    if (raw === undefined) return null;
-    const parsed = parseTimestamp(raw);
-    if (!parsed) throw new InvalidQueryError(name, `"${raw}" is not an ISO 8601 date or date-time.`);
-    return parsed;
-  };
+  const timestamp = (name: string): Date | null => parseTimeParam(name, query[name]) ?? null;
   const rawLimit = single('timeline_limit');
   let timelineLimit = DEFAULT_TIMELINE_LIMIT;
   if (rawLimit !== undefined) {
