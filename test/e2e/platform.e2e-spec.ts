@@ -157,6 +157,7 @@ describe('when PostgreSQL becomes unreachable', () => {
     const list = await http(`${t.api}/resources/`);
     expect(list.status).toBe(503);
     expect(list.body.detail).toMatch(/database is unavailable/i);
+    expect(list.headers.get('retry-after')).toBe('5');
     const health = await http(`${t.api}/health/`);
     expect(health.status).toBe(503);
     expect(health.body.database.status).toBe('unavailable');

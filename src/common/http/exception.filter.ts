@@ -14,6 +14,9 @@ import { DomainError, MethodNotAllowedError, RateLimitedError, UnauthorizedError
 import { classifyDatabaseError } from './database-errors.js';
 import { ROUTE_TABLE, type RouteTable } from './method-not-allowed.js';
 
+/** Seconds a client is told to wait (Retry-After) when the database is unavailable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
 interface FastifyLikeError {
   statusCode?: number;
   code?: string;
@@ -115,7 +118,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
         return {
           status: 503,
           body: { detail: 'The database is unavailable. Try again shortly.' },
-          headers: {},
+          headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
         };
       case 'unique':
         return { status: 409, body: { detail: 'An object with these values already exists.' }, headers: {} };
