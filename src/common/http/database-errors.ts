@@ -57,7 +57,7 @@ function errorChain(error: unknown): ErrorLike[] {
     const e = current as ErrorLike;
     chain.push(e);
     queue.push(e.driverError, e.cause);
-    if (Array.isArray(e.errors)) queue.push(...e.errors.slice(0, 5));
+    if (Array.isArray(e.errors)) queue.push(...(e.errors as unknown[]).slice(0, 5));
   }
   return chain;
 }
