@@ -39,6 +39,8 @@ describe('classifyDatabaseError', () => {
     expect(classifyDatabaseError(new Error('x', { cause: queryFailed({ code: '23503' }) }))).toBe(
       'foreign_key',
     );
+    expect(classifyDatabaseError(queryFailed({ code: '22021' }))).toBe('unstorable_text');
+    expect(classifyDatabaseError(queryFailed({ code: '22P05' }))).toBe('unstorable_text');
     expect(classifyDatabaseError(new Error('boom'))).toBeNull();
     const cyclic: { cause?: unknown } & Error = new Error('cycle');
     cyclic.cause = cyclic;

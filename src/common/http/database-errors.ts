@@ -3,7 +3,8 @@ import type { EntityManager } from 'typeorm';
  * Classifies errors raised by `pg`/TypeORM. PostgreSQL error codes come from
  * https://www.postgresql.org/docs/current/errcodes-appendix.html.
  */
-export type DatabaseErrorKind = 'unavailable' | 'unique' | 'foreign_key' | 'invalid_text' | 'check' | null;
+export type DatabaseErrorKind =
+  'unavailable' | 'unique' | 'foreign_key' | 'invalid_text' | 'unstorable_text' | 'check' | null;
 
 const UNAVAILABLE_NODE_CODES = new Set([
   'ECONNREFUSED',
@@ -87,6 +88,10 @@ export function classifyDatabaseError(error: unknown): DatabaseErrorKind {
   if (code === '23503') return 'foreign_key';
   if (code === '22P02' || code === '22007' || code === '22008' || code === '22003') return 'invalid_text';
   if (code === '23514') return 'check';
+  // 22021 character_not_in_repertoire (a NUL byte in text, invalid UTF-8), 22P05
+  // untranslatable_character (\u0000 in jsonb): input PostgreSQL cannot store, from any
+  // query parameter, path or body — answered 400 here, in one place.
+  if (code === '22021' || code === '22P05') return 'unstorable_text';
   return null;
 }
 

@@ -130,6 +130,15 @@ export class ApiExceptionFilter implements ExceptionFilter {
         };
       case 'invalid_text':
         return { status: 400, body: { detail: 'A value has the wrong format.' }, headers: {} };
+      case 'unstorable_text':
+        return {
+          status: 400,
+          body: {
+            detail:
+              'A value contains a character that cannot be stored: a NUL byte (\\u0000) or invalid UTF-8.',
+          },
+          headers: {},
+        };
       case 'check':
         return { status: 400, body: { detail: 'A value is not allowed.' }, headers: {} };
       case null:

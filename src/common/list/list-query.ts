@@ -155,9 +155,14 @@ export function parseListQuery(
   const filters = allFilters(spec);
 
   for (const [name, raw] of Object.entries(query)) {
-    if (RESERVED.has(name) || extraAllowed.includes(name) || (spec.extraParams && name in spec.extraParams))
+    if (
+      RESERVED.has(name) ||
+      extraAllowed.includes(name) ||
+      (spec.extraParams && Object.hasOwn(spec.extraParams, name))
+    )
       continue;
-    const def = filters[name];
+    // Own properties only: `?constructor=x` or `ordering=toString` must not find Object.prototype's.
+    const def = Object.hasOwn(filters, name) ? filters[name] : undefined;
     if (!def) {
       throw new InvalidQueryError(
         name,
@@ -208,7 +213,7 @@ export function parseListQuery(
   for (const name of names) {
     const descending = name.startsWith('-');
     const field = descending ? name.slice(1) : name;
-    const sql = spec.ordering[field];
+    const sql = Object.hasOwn(spec.ordering, field) ? spec.ordering[field] : undefined;
     if (!sql) {
       throw new InvalidQueryError(
         'ordering',

@@ -55,7 +55,7 @@ export function defineListSpec(spec: {
   extraParams?: Record<string, string>;
 }): ListSpec {
   for (const name of spec.defaultOrdering) {
-    if (!(name.replace(/^-/, '') in spec.ordering))
+    if (!Object.hasOwn(spec.ordering, name.replace(/^-/, '')))
       throw new Error(`default ordering "${name}" is not declared`);
   }
   return { filters: spec.filters ?? {}, ...spec };
