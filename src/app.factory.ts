@@ -32,6 +32,20 @@ export function rewriteAliasPrefix(url: string): string {
     : url;
 }
 
+/** The only paths a worker answers (probes and scraping), compared exactly. */
+const WORKER_PATHS = new Set(['ping', 'health', 'metrics'].map((name) => `/${API_PREFIX}/${name}`));
+
+/**
+ * Whether a (rewritten) request URL is one a worker process answers: its path alone, the
+ * part before `?` (and `#`), must be a probe path, with or without the trailing slash;
+ * the query string never decides (`/providers/?x=/ping` is not a probe).
+ */
+export function isWorkerPath(url: string): boolean {
+  let path = url.split(/[?#]/, 1)[0];
+  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+  return WORKER_PATHS.has(path);
+}
+
 /**
  * Builds the standalone Nest application (not yet listening): Fastify with optional
  * trailing slashes and the /api/v1 alias, the global prefix, error mapping, 405s and the
@@ -62,7 +76,7 @@ export async function createApp(
   if (options.config.role === 'worker') {
     // A worker runs jobs; it answers health probes and metrics only.
     adapter.getInstance().addHook('onRequest', async (request, reply) => {
-      if (!/\/(ping|health|metrics)\/?(\?.*)?$/.test(request.url))
+      if (!isWorkerPath(request.url))
         await reply
           .code(404)
           .send({ detail: 'This process runs background jobs only (INVENTORY_ROLE=worker).' });
