@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { UnauthorizedError, ValidationFailedError } from '../common/errors.js';
 import { type GatewayJwtConfig, INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
 import type { Actor } from './actor.js';
-import { syncGatewayClaims } from './claims-sync.js';
+import { GatewayUserConflict, syncGatewayClaims } from './claims-sync.js';
 import { validateGatewayClaims } from './gateway-claims.js';
 import { GatewayKeyProvider } from './gateway-key.js';
 import { LOCAL_ISSUER, LocalTokenKeys } from './local-tokens.js';
@@ -138,7 +138,12 @@ export class AuthenticationService {
     }
     const payload = await this.verifyGatewaySignature(token);
     const claims = validateGatewayClaims(payload);
-    const { userId } = await this.db.transaction((manager) => syncGatewayClaims(manager, claims));
+    const { userId } = await this.db
+      .transaction((manager) => syncGatewayClaims(manager, claims))
+      .catch((error: unknown) => {
+        if (error instanceof GatewayUserConflict) this.logger.warn(error.reason);
+        throw error;
+      });
     const user = await this.activeUser('id = $1', [userId]);
     // Until the token expires, at most 5 minutes: claims changes arrive with new tokens.
     this.tokenCache.set(cacheKey, userId, Math.min(claims.exp * 1000 - Date.now(), 5 * 60_000));

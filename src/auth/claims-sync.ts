@@ -1,11 +1,20 @@
 import type { EntityManager } from 'typeorm';
-import { modifyReturning } from '../database/modify-returning.js';
 import { JWT_MANAGED_ROLES } from '../rbac/permissions.js';
+import { UnauthorizedError } from '../common/errors.js';
 import type { GatewayClaims } from './gateway-claims.js';
 
+/** A token that would take over (or collide with) another account: refused (401), its reason logged. */
+export class GatewayUserConflict extends UnauthorizedError {
+  constructor(
+    readonly reason: string,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
 /**
- * Makes the database agree with a gateway token: the user (found by `sub`, then by
- * username), its organizations and teams (by `ansible_id`), and the JWT-managed role
+ * Makes the database agree with a gateway token: the user (found by `sub` only), its organizations and teams (by `ansible_id`), and the JWT-managed role
  * assignments, added and removed to match exactly what the token says. Assignments
  * made locally (source 'local') are left alone. Runs in the caller's transaction.
  */
@@ -15,15 +24,26 @@ export async function syncGatewayClaims(
 ): Promise<{ userId: number }> {
   const u = claims.user_data;
   const isAuditor = claims.global_roles.includes('Platform Auditor');
-  let rows = await manager.query<{ id: number }[]>(`SELECT id FROM users WHERE ansible_id::text = $1`, [
+  const rows = await manager.query<{ id: number }[]>(`SELECT id FROM users WHERE ansible_id::text = $1`, [
     claims.sub,
   ]);
-  if (rows.length === 0) {
-    // A local account of the same name becomes the gateway user (first login through the gateway).
-    rows = await modifyReturning<{ id: number }>(
-      manager,
-      `UPDATE users SET ansible_id = $1::uuid WHERE username = $2 AND ansible_id IS NULL RETURNING id`,
-      [claims.sub, u.username],
+  // Users are matched by the gateway's `sub` only. A local account whose name the token
+  // carries is never adopted: the gateway did not create it and no admin linked it
+  // (PATCH /users/{id}/ {"ansible_id": sub}), so taking it over would hand the token's
+  // holder that account's local roles and password.
+  const namesake = await manager.query<{ id: number; ansible_id: string | null }[]>(
+    `SELECT id, ansible_id::text FROM users WHERE username = $1 AND ansible_id IS DISTINCT FROM $2::uuid`,
+    [u.username, claims.sub],
+  );
+  if (namesake[0]) {
+    throw new GatewayUserConflict(
+      `Gateway user ${claims.sub} ("${u.username}") refused: the local user ${namesake[0].id} of that name ` +
+        (namesake[0].ansible_id === null
+          ? 'was not created by the gateway and is not linked to it'
+          : `is linked to another gateway user (${namesake[0].ansible_id})`),
+      namesake[0].ansible_id === null
+        ? `A local account named "${u.username}" exists and is not linked to this gateway user; an administrator can link it.`
+        : `The name "${u.username}" belongs to another gateway user here.`,
     );
   }
   const fields = [

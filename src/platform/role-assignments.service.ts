@@ -45,7 +45,8 @@ const toDto = (row: AssignmentRow) => ({ ...row, created: row.created.toISOStrin
 /**
  * Role assignments to users and to teams. Who may grant: superusers anything; an
  * organization admin roles on the organization and on the teams and providers in it;
- * a team admin the team roles of that team. Global roles: superusers only.
+ * a team admin the team roles of that team. Global roles: superusers only. Nobody grants
+ * more than they hold (AccessService.requireHoldsRole).
  */
 @Injectable()
 export class RoleAssignmentsService {
@@ -108,10 +109,11 @@ export class RoleAssignmentsService {
     body: { role_definition: number; object_id?: string | null; subjectId: number },
   ) {
     return this.db.transaction(async (manager) => {
-      const roles = await manager.query<{ id: number; name: string; content_type: string | null }[]>(
-        `SELECT id, name, content_type FROM role_definitions WHERE id = $1`,
-        [body.role_definition],
-      );
+      const roles = await manager.query<
+        { id: number; name: string; content_type: string | null; permissions: string[] }[]
+      >(`SELECT id, name, content_type, permissions FROM role_definitions WHERE id = $1`, [
+        body.role_definition,
+      ]);
       const role = roles[0];
       if (!role)
         throw new ValidationFailedError({
@@ -138,6 +140,12 @@ export class RoleAssignmentsService {
           [subject]: [`${subject === 'user' ? 'User' : 'Team'} ${body.subjectId} does not exist.`],
         });
       const organizationId = await this.requireGrant(actor, manager, role.content_type, objectId);
+      if (role.content_type !== null && objectId !== null)
+        await this.access.requireHoldsRole(actor, role, {
+          organizationId: organizationId ?? undefined,
+          teamId: role.content_type === 'team' ? Number(objectId) : undefined,
+          providerId: role.content_type === 'provider' ? objectId.toLowerCase() : undefined,
+        });
       const inserted = await manager.query<{ id: number }[]>(
         `INSERT INTO role_assignments (role_definition_id, ${subject}_id, object_type, object_id, source, created_by_id)
          VALUES ($1, $2, $3, $4, 'local', $5) ON CONFLICT DO NOTHING RETURNING id`,

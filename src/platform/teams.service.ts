@@ -142,6 +142,14 @@ export class TeamsService {
         userId,
       ]);
       if (!users[0]) throw new ValidationFailedError({ user: [`User ${userId} does not exist.`] });
+      const roles = await manager.query<{ name: string; permissions: string[] }[]>(
+        `SELECT name, permissions FROM role_definitions WHERE name = $1`,
+        [admin ? 'Team Admin' : 'Team Member'],
+      );
+      await this.access.requireHoldsRole(actor, roles[0], {
+        teamId: team.id,
+        organizationId: team.organization,
+      });
       await manager.query(
         `INSERT INTO role_assignments (role_definition_id, user_id, object_type, object_id, source, created_by_id)
          SELECT id, $1, 'team', $2, 'local', $3 FROM role_definitions WHERE name = $4 ON CONFLICT DO NOTHING`,

@@ -36,6 +36,7 @@ export function toUserDto(row: UserRow): UserDto {
     is_platform_auditor: row.is_platform_auditor,
     is_active: row.is_active,
     managed_by_gateway: row.ansible_id !== null,
+    ansible_id: row.ansible_id,
     last_login: row.last_login?.toISOString() ?? null,
     created: row.created.toISOString(),
     modified: row.modified.toISOString(),
@@ -123,18 +124,30 @@ export class UsersService {
       const before = await this.get(actor, id, manager);
       if (!actor.isSuperuser) {
         if (actor.id !== id) throw new ForbiddenError('You can only change your own account.');
-        if (dto.is_superuser !== undefined || dto.is_active !== undefined) {
-          throw new ForbiddenError('Only a superuser can change is_superuser or is_active.');
+        if (dto.is_superuser !== undefined || dto.is_active !== undefined || dto.ansible_id !== undefined) {
+          throw new ForbiddenError('Only a superuser can change is_superuser, is_active or ansible_id.');
         }
       }
-      if (before.managed_by_gateway && dto.password !== undefined) {
+      const ansibleId =
+        dto.ansible_id === undefined ? before.ansible_id : (dto.ansible_id?.toLowerCase() ?? null);
+      if (ansibleId !== null && ansibleId !== before.ansible_id) {
+        const taken = await manager.query<{ id: number }[]>(
+          `SELECT id FROM users WHERE ansible_id = $1::uuid AND id <> $2`,
+          [ansibleId, id],
+        );
+        if (taken[0])
+          throw new ValidationFailedError({
+            ansible_id: [`User ${taken[0].id} is already linked to this gateway user.`],
+          });
+      }
+      if (ansibleId !== null && dto.password !== undefined) {
         throw new ValidationFailedError({
           password: ['This user signs in through the gateway; it has no local password.'],
         });
       }
       await manager.query(
         `UPDATE users SET email = $2, first_name = $3, last_name = $4, is_superuser = $5, is_active = $6,
-           password_hash = coalesce($7, password_hash), modified = now() WHERE id = $1`,
+           password_hash = coalesce($7, password_hash), ansible_id = $8::uuid, modified = now() WHERE id = $1`,
         [
           id,
           dto.email ?? before.email,
@@ -143,10 +156,12 @@ export class UsersService {
           dto.is_superuser ?? before.is_superuser,
           dto.is_active ?? before.is_active,
           dto.password === undefined ? null : await hashPassword(dto.password),
+          ansibleId,
         ],
       );
       const after = await this.get(actor, id, manager);
       const changes = diffFields(PUBLIC_FIELDS(before), PUBLIC_FIELDS(after));
+      if (before.ansible_id !== after.ansible_id) changes.ansible_id = [before.ansible_id, after.ansible_id];
       if (dto.password !== undefined) changes.password = ['$encrypted$', '$encrypted$'];
       await this.activity.record(manager, actor, {
         operation: 'update',

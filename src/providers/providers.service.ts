@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { SECRET_BOX, SecretBox } from '../common/crypto/secret-box.js';
-import { ConflictError, NotFoundError, ValidationFailedError } from '../common/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationFailedError } from '../common/errors.js';
 import { inTransactionUnique } from '../common/http/database-errors.js';
 import type { ParsedListQuery } from '../common/list/list-query.js';
 import { runList } from '../common/list/list-runner.js';
@@ -276,6 +276,16 @@ export class ProvidersService {
       const name = dto.name ?? provider.name;
       if (organizationId !== provider.organizationId || name !== provider.name) {
         await this.checkOrganizationAndName(actor, manager, organizationId, name, id);
+      }
+      if (organizationId !== provider.organizationId) {
+        // A move takes the provider out of one tenant and into another: rights on the
+        // provider alone (Provider Admin) or on the target alone are not enough.
+        for (const org of [provider.organizationId, organizationId]) {
+          if (!(await this.access.can(actor, 'provider.change', { organizationId: org })))
+            throw new ForbiddenError(
+              'Moving a provider needs provider.change on both its current and its new organization.',
+            );
+        }
       }
       if (organizationId !== provider.organizationId) {
         // Every organization-scoped row of the provider moves, each through the module that

@@ -122,6 +122,74 @@ export class AccessService {
     if (!(await this.can(actor, permission, object))) throw new ForbiddenError(message);
   }
 
+  /**
+   * Nobody grants more than they hold: 403 unless the caller holds every permission of
+   * the role on the object it is given on. `team.member` is membership, not a power (who
+   * may manage members is the caller's check); but membership carries every role given to
+   * the team, so granting it needs each of those roles' permissions on their objects too.
+   */
+  async requireHoldsRole(
+    actor: Actor,
+    role: { name: string; permissions: string[] },
+    object: { organizationId?: number; teamId?: number; providerId?: string },
+  ): Promise<void> {
+    if (actor.isSuperuser) return;
+    const missing = await this.notHeld(actor, role.permissions, object);
+    if (missing.length)
+      throw new ForbiddenError(
+        `You cannot grant "${role.name}": you do not hold ${missing.join(', ')} on its object.`,
+      );
+    if (object.teamId === undefined || !role.permissions.includes('team.member')) return;
+    const carried = await this.db.query<
+      {
+        name: string;
+        permissions: string[];
+        object_type: string | null;
+        object_id: string | null;
+        organization_id: number | null;
+      }[]
+    >(
+      `SELECT rd.name, rd.permissions, ra.object_type, ra.object_id,
+         CASE ra.object_type
+           WHEN 'organization' THEN ra.object_id::int
+           WHEN 'team' THEN (SELECT t.organization_id FROM teams t WHERE t.id::text = ra.object_id)
+           WHEN 'provider' THEN (SELECT p.organization_id FROM providers p WHERE p.id::text = ra.object_id)
+         END AS organization_id
+       FROM role_assignments ra JOIN role_definitions rd ON rd.id = ra.role_definition_id
+       WHERE ra.team_id = $1 AND (ra.object_type IS DISTINCT FROM 'organization' OR ra.object_id ~ '^[0-9]+$')`,
+      [object.teamId],
+    );
+    for (const grant of carried) {
+      const target =
+        grant.object_type === null
+          ? {}
+          : {
+              organizationId: grant.organization_id ?? undefined,
+              teamId: grant.object_type === 'team' ? Number(grant.object_id) : undefined,
+              providerId: grant.object_type === 'provider' ? String(grant.object_id) : undefined,
+            };
+      const lacking = await this.notHeld(actor, grant.permissions, target);
+      if (lacking.length)
+        throw new ForbiddenError(
+          `You cannot grant "${role.name}" on this team: its members hold "${grant.name}"` +
+            `${grant.object_type === null ? ' globally' : ` on ${grant.object_type} ${grant.object_id}`}, and you do not hold ${lacking.join(', ')} there.`,
+        );
+    }
+  }
+
+  private async notHeld(
+    actor: Actor,
+    permissions: string[],
+    object: { organizationId?: number; teamId?: number; providerId?: string },
+  ): Promise<string[]> {
+    const missing: string[] = [];
+    for (const permission of permissions) {
+      if (permission === 'team.member') continue;
+      if (!(await this.can(actor, permission as Permission, object))) missing.push(permission);
+    }
+    return missing;
+  }
+
   /** Superusers only (creating organizations, global roles, ...). */
   requireSuperuser(actor: Actor, message = 'Only a superuser can do this.'): void {
     if (!actor.isSuperuser) throw new ForbiddenError(message);

@@ -82,7 +82,15 @@ export class UserDto {
   @ApiProperty() is_superuser: boolean;
   @ApiProperty({ description: 'Holds the global Platform Auditor role.' }) is_platform_auditor: boolean;
   @ApiProperty() is_active: boolean;
-  @ApiProperty({ description: 'Created or updated from gateway tokens.' }) managed_by_gateway: boolean;
+  @ApiProperty({ description: 'Created or updated from gateway tokens (linked to a gateway user).' })
+  managed_by_gateway: boolean;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: "The gateway user's `sub` this account is linked to (null: a local account).",
+  })
+  ansible_id: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) last_login: string | null;
   @ApiProperty({ format: 'date-time' }) created: string;
   @ApiProperty({ format: 'date-time' }) modified: string;
@@ -142,6 +150,18 @@ export class UpdateUserDto {
   @IsBoolean()
   is_superuser?: boolean;
   @ApiPropertyOptional({ description: 'Superusers only.' }) @OptionalField() @IsBoolean() is_active?: boolean;
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description:
+      "Superusers only. Links the account to the gateway user with this `sub` (its ansible_id), so that user's gateway tokens sign in as this account; null unlinks it.",
+  })
+  @ValidateIf((_o, v) => v !== undefined && v !== null)
+  @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, {
+    message: 'ansible_id must be a UUID',
+  })
+  ansible_id?: string | null;
 }
 
 export class RoleDefinitionDto {
