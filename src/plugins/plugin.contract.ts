@@ -10,8 +10,11 @@ import type { PowerState, ResourceState } from '../resources/resource.enums.js';
  * in batches, detects changes and removals.
  */
 
-/** `list` is a list of strings (e.g. AWS regions, Kubernetes namespaces). */
-export type ConnectionParameterType = 'string' | 'integer' | 'number' | 'boolean' | 'list';
+/**
+ * `list` is a list of strings (e.g. AWS regions, Kubernetes namespaces); `objects` a list
+ * of mappings whose fields `fields` declares (e.g. several servers, each with a password).
+ */
+export type ConnectionParameterType = 'string' | 'integer' | 'number' | 'boolean' | 'list' | 'objects';
 
 export interface ConnectionParameter {
   name: string;
@@ -21,6 +24,8 @@ export interface ConnectionParameter {
   secret: boolean;
   default?: string | number | boolean | string[];
   description: string;
+  /** For `objects`: the fields of each element (scalar types only); secret ones are sealed one by one. */
+  fields?: ConnectionParameter[];
 }
 
 export interface PluginManifest {

@@ -93,3 +93,63 @@ describe('secret policy of a plugin', () => {
     expect(withoutSecrets({ ...legacy, password: box.seal('x') }, policy)).toEqual(legacy);
   });
 });
+
+describe('secrets inside lists', () => {
+  const box = new SecretBox(randomBytes(32));
+  const policy = {
+    secret: [],
+    plain: ['servers'],
+    items: { servers: { secret: ['phrase'], plain: ['host'] } },
+  };
+
+  it('seals the declared and secret-looking fields of each element, masks and opens them', () => {
+    const sealed = sealSecrets(
+      { servers: [{ host: 'a', phrase: 'p-a' }, { host: 'b', password: 'p-b' }, 'x'] },
+      box,
+      {},
+      'connection_config',
+      policy,
+    );
+    expect(JSON.stringify(sealed)).not.toMatch(/p-a|p-b/);
+    expect(maskSecrets(sealed)).toEqual({
+      servers: [{ host: 'a', phrase: MASK }, { host: 'b', password: MASK }, 'x'],
+    });
+    expect(openSecrets(sealed, box)).toEqual({
+      servers: [{ host: 'a', phrase: 'p-a' }, { host: 'b', password: 'p-b' }, 'x'],
+    });
+    expect(storedSecretPaths(sealed, policy)).toEqual([
+      'connection_config.servers[0].phrase',
+      'connection_config.servers[1].password',
+    ]);
+    expect(withoutSecrets(sealed, policy)).toEqual({ servers: [{ host: 'a' }, { host: 'b' }, 'x'] });
+  });
+
+  it('keeps a masked secret of the element with the same non-secret fields, else refuses', () => {
+    const first = sealSecrets(
+      {
+        servers: [
+          { host: 'a', phrase: 'p-a' },
+          { host: 'b', phrase: 'p-b' },
+        ],
+      },
+      box,
+      {},
+      'connection_config',
+      policy,
+    );
+    const moved = sealSecrets(
+      { servers: [{ host: 'b', phrase: MASK }] },
+      box,
+      first,
+      'connection_config',
+      policy,
+    ) as { servers: { phrase: string }[] };
+    expect(box.open(moved.servers[0].phrase)).toBe('p-b');
+    expect(() =>
+      sealSecrets({ servers: [{ host: 'c', phrase: MASK }] }, box, first, 'connection_config', policy),
+    ).toThrow(ValidationFailedError);
+    expect(() => sealSecrets({ servers: [MASK] }, box, first, 'connection_config', policy)).toThrow(
+      ValidationFailedError,
+    );
+  });
+});

@@ -37,29 +37,61 @@ const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * Which top-level keys are secret: the names a plugin declares secret always are, the
- * names it declares not secret never are (AWS `access_key_id` is an identifier, not a
- * secret, whatever the word "key" suggests), and any other key is judged by its name.
+ * Which keys are secret: the names a plugin declares secret always are, the names it
+ * declares not secret never are (AWS `access_key_id` is an identifier, not a secret,
+ * whatever the word "key" suggests), and any other key is judged by its name. `items`
+ * gives, per list-of-mappings parameter (type `objects`), the policy of each element's
+ * fields, so `servers: [{ host, password }]` is sealed as its schema says.
  */
 export interface SecretPolicy {
   secret: readonly string[];
   plain: readonly string[];
+  items?: Readonly<Record<string, SecretPolicy>>;
 }
 
 export const NAME_ONLY: SecretPolicy = { secret: [], plain: [] };
 
-/** Whether a top-level key of connection_config holds a secret under a policy. */
+/** Whether a key of connection_config (or of a nested mapping) holds a secret under a policy. */
 export function isSecretParameter(key: string, policy: SecretPolicy = NAME_ONLY): boolean {
   if (policy.secret.includes(key)) return true;
   if (policy.plain.includes(key)) return false;
   return isSecretKey(key);
 }
 
+/** The policy for the mappings inside `key` (a nested mapping or the elements of a list). */
+const childPolicy = (policy: SecretPolicy, key: string): SecretPolicy =>
+  Object.hasOwn(policy.items ?? {}, key) ? policy.items![key] : NAME_ONLY;
+
 /**
- * Encrypts every value under a secret key (top level: by `policy`; deeper: by name). A
- * value equal to the mask keeps the previously stored ciphertext at the same path, so a
- * client can PUT back what it read without wiping secrets; with nothing stored there it
- * is refused (`maskRefusal` says why).
+ * A list element of the previous configuration that a new element with masked secrets
+ * continues: the one at the same position if its non-secret fields are the same,
+ * otherwise the first with the same non-secret fields. Matching by content, not only by
+ * position, means a secret never follows a different host after an element is removed
+ * or the list reordered; with no match the mask is refused.
+ */
+function previousElement(element: Json, index: number, previous: unknown[], policy: SecretPolicy): Json {
+  const sameFields = (candidate: unknown): candidate is Json => {
+    if (!isObject(candidate)) return false;
+    const keys = new Set([...Object.keys(element), ...Object.keys(candidate)]);
+    for (const key of keys) {
+      const mine = element[key];
+      const theirs = candidate[key];
+      if (mine === MASK || SecretBox.isSealed(theirs) || isSecretParameter(key, policy)) continue;
+      if (JSON.stringify(mine ?? null) !== JSON.stringify(mapSealed(theirs ?? null, () => MASK)))
+        return false;
+    }
+    return true;
+  };
+  if (sameFields(previous[index])) return previous[index];
+  return previous.find(sameFields) ?? {};
+}
+
+/**
+ * Encrypts every value under a secret key (top level: by `policy`; in nested mappings and
+ * in the mappings inside lists: by the parameter's item policy, else by name). A value
+ * equal to the mask keeps the previously stored ciphertext at the same place (in a list:
+ * of the element with the same non-secret fields), so a client can PUT back what it read
+ * without wiping secrets; with nothing stored there it is refused (`maskRefusal` says why).
  */
 export function sealSecrets(
   config: Json,
@@ -71,12 +103,12 @@ export function sealSecrets(
 ): Json {
   const out: Json = {};
   for (const [key, value] of Object.entries(config)) {
-    const before = previous[key];
+    const before = Object.hasOwn(previous, key) ? previous[key] : undefined;
     if (value === MASK) {
       // The mask always means "keep what is stored", also for a value sealed under an older rule.
       if (!SecretBox.isSealed(before)) throw new ValidationFailedError({ [`${path}.${key}`]: [maskRefusal] });
       out[key] = before;
-    } else if (path === 'connection_config' ? isSecretParameter(key, policy) : isSecretKey(key)) {
+    } else if (isSecretParameter(key, policy)) {
       out[key] = value === null || value === '' ? value : box.seal(value);
     } else if (isObject(value)) {
       out[key] = sealSecrets(
@@ -84,9 +116,26 @@ export function sealSecrets(
         box,
         isObject(before) ? before : {},
         `${path}.${key}`,
-        NAME_ONLY,
+        childPolicy(policy, key),
         maskRefusal,
       );
+    } else if (Array.isArray(value)) {
+      const items = childPolicy(policy, key);
+      const earlier = Array.isArray(before) ? before : [];
+      out[key] = (value as unknown[]).map((element, index) => {
+        const where = `${path}.${key}[${index}]`;
+        if (element === MASK) throw new ValidationFailedError({ [where]: [maskRefusal] });
+        return isObject(element)
+          ? sealSecrets(
+              element,
+              box,
+              previousElement(element, index, earlier, items),
+              where,
+              items,
+              maskRefusal,
+            )
+          : element;
+      });
     } else {
       out[key] = value;
     }
@@ -95,9 +144,9 @@ export function sealSecrets(
 }
 
 /**
- * Paths (`connection_config.password`, `connection_config.auth.token`) of the secrets
- * stored in a configuration under a policy: what must be sent again before the
- * configuration may point somewhere else.
+ * Paths (`connection_config.password`, `connection_config.auth.token`,
+ * `connection_config.servers[0].password`) of the secrets stored in a configuration under
+ * a policy: what must be sent again before the configuration may point somewhere else.
  */
 export function storedSecretPaths(
   config: Json,
@@ -106,9 +155,15 @@ export function storedSecretPaths(
 ): string[] {
   const paths: string[] = [];
   for (const [key, value] of Object.entries(config)) {
-    const secret = path === 'connection_config' ? isSecretParameter(key, policy) : isSecretKey(key);
-    if (SecretBox.isSealed(value) && (secret || path !== 'connection_config')) paths.push(`${path}.${key}`);
-    else if (isObject(value)) paths.push(...storedSecretPaths(value, NAME_ONLY, `${path}.${key}`));
+    const secret = path === 'connection_config' ? isSecretParameter(key, policy) : true;
+    if (SecretBox.isSealed(value)) {
+      if (secret) paths.push(`${path}.${key}`);
+    } else if (isObject(value)) paths.push(...storedSecretPaths(value, NAME_ONLY, `${path}.${key}`));
+    else if (Array.isArray(value))
+      value.forEach((element, index) => {
+        if (isObject(element))
+          paths.push(...storedSecretPaths(element, NAME_ONLY, `${path}.${key}[${index}]`));
+      });
   }
   return paths;
 }
@@ -121,31 +176,37 @@ export function withoutSecrets(
 ): Json {
   const out: Json = {};
   for (const [key, value] of Object.entries(config)) {
-    const secret = path === 'connection_config' ? isSecretParameter(key, policy) : isSecretKey(key);
-    if (SecretBox.isSealed(value) && (secret || path !== 'connection_config')) continue;
-    out[key] = isObject(value) ? withoutSecrets(value, NAME_ONLY, `${path}.${key}`) : value;
+    const secret = path === 'connection_config' ? isSecretParameter(key, policy) : true;
+    if (SecretBox.isSealed(value) && secret) continue;
+    out[key] = isObject(value)
+      ? withoutSecrets(value, NAME_ONLY, `${path}.${key}`)
+      : Array.isArray(value)
+        ? (value as unknown[]).map((element) =>
+            isObject(element) ? withoutSecrets(element, NAME_ONLY, `${path}.${key}[]`) : element,
+          )
+        : value;
   }
   return out;
 }
 
-/** Replaces every sealed value with the mask: what every response shows. */
+/** Replaces every sealed value with the mask, at any depth and inside lists: what every response shows. */
 export function maskSecrets(config: Json): Json {
-  const out: Json = {};
-  for (const [key, value] of Object.entries(config)) {
-    out[key] = SecretBox.isSealed(value) ? MASK : isObject(value) ? maskSecrets(value) : value;
-  }
-  return out;
+  return mapSealed(config, () => MASK) as Json;
 }
 
 /** Decrypts sealed values, for handing the configuration to a plugin. */
 export function openSecrets(config: Json, box: SecretBox): Json {
-  const out: Json = {};
-  for (const [key, value] of Object.entries(config)) {
-    out[key] = SecretBox.isSealed(value)
-      ? box.open(value)
-      : isObject(value)
-        ? openSecrets(value, box)
-        : value;
+  return mapSealed(config, (sealed) => box.open(sealed)) as Json;
+}
+
+/** A copy of a JSON value with each sealed string replaced by `replace(it)`. */
+function mapSealed(value: unknown, replace: (sealed: string) => unknown): unknown {
+  if (SecretBox.isSealed(value)) return replace(value);
+  if (Array.isArray(value)) return value.map((element) => mapSealed(element, replace));
+  if (isObject(value)) {
+    const out: Json = {};
+    for (const [key, inner] of Object.entries(value)) out[key] = mapSealed(inner, replace);
+    return out;
   }
-  return out;
+  return value;
 }

@@ -3,8 +3,9 @@ import { ApiProperty } from '@nestjs/swagger';
 export class ConnectionParameterDto {
   @ApiProperty({ example: 'username' }) name: string;
   @ApiProperty({
-    enum: ['string', 'integer', 'number', 'boolean', 'list'],
-    description: '`list`: a JSON array of strings.',
+    enum: ['string', 'integer', 'number', 'boolean', 'list', 'objects'],
+    description:
+      '`list`: a JSON array of strings. `objects`: a JSON array of mappings with the declared `fields`; secret fields are encrypted and masked in each element.',
   })
   type: string;
   @ApiProperty() required: boolean;
@@ -20,6 +21,12 @@ export class ConnectionParameterDto {
   })
   default?: unknown;
   @ApiProperty() description: string;
+  @ApiProperty({
+    required: false,
+    type: () => [ConnectionParameterDto],
+    description: 'For `objects`: the fields of each element (scalar or `list` types).',
+  })
+  fields?: ConnectionParameterDto[];
 }
 
 export class PluginDto {
