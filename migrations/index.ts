@@ -15,6 +15,7 @@ import { ProviderDocuments1765600000001 } from './1765600000001-provider-documen
 import { RevokedTokens1765400000000 } from './1765400000000-revoked-tokens.js';
 import { Webhooks1766100000000 } from './1766100000000-webhooks.js';
 import { ResourcePresentAt1766400000000 } from './1766400000000-resource-present-at.js';
+import { FactSnapshotKinds1766200000000 } from './1766200000000-fact-snapshot-kinds.js';
 
 /** Every migration, in order, as classes (not globs) so dist/ and jest load the same list. */
 export const MIGRATIONS = [
@@ -34,5 +35,6 @@ export const MIGRATIONS = [
   ProviderDocuments1765600000001,
   RevokedTokens1765400000000,
   Webhooks1766100000000,
+  FactSnapshotKinds1766200000000,
   ResourcePresentAt1766400000000,
 ];

@@ -11,6 +11,7 @@ import { RouteTable } from './common/http/method-not-allowed.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { registerRequestLogging } from './logging/logging.js';
 import { COMPAT_ROUTES } from './facts/facts.controller.js';
+import { PushGate } from './facts/push-gate.js';
 import { installHttpHooks } from './inventory-core.js';
 import type { LogLevel } from './config/config.js';
 import { ALIAS_PREFIX, API_PREFIX, VERSION } from './version.js';
@@ -64,10 +65,12 @@ export async function createApp(
     trustProxy: false,
   });
   let metrics: MetricsService | null = null;
+  let pushGate: PushGate | null = null;
   installHttpHooks(adapter.getInstance(), {
     routes,
     maxPushBodyBytes: options.config.facts.maxBodyBytes,
     metrics: () => metrics,
+    pushGate: () => pushGate,
   });
   if (options.requestLogger) registerRequestLogging(adapter.getInstance(), options.requestLogger);
   await adapter.getInstance().register(multipart, { limits: { files: 1, fields: 10 } });
@@ -88,6 +91,7 @@ export async function createApp(
     { logger: options.logger ?? nestLogLevels(options.config.logLevel), abortOnError: false },
   );
   metrics = app.get(MetricsService);
+  pushGate = app.get(PushGate);
   if (options.config.corsOrigins.length > 0) {
     // Browsers on these origins may call the API with a token header (no cookies, so no
     // credentials mode); preflights are answered by @fastify/cors before any route.

@@ -12,6 +12,7 @@ import {
 import { METHOD_METADATA } from '@nestjs/common/internal';
 import { RouterModule } from '@nestjs/core';
 import { RouteConfig } from '@nestjs/platform-fastify';
+import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants.js';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiIndexModule } from './api-index/api-index.module.js';
@@ -32,6 +33,7 @@ import { DATABASE_URL } from './common/tokens.js';
 import { INVENTORY_CONFIG, type InventoryConfig } from './config/config.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { PUSH_ROUTE } from './facts/facts.controller.js';
+import { type PushGate, pushGateMode } from './facts/push-gate.js';
 import { EventsModule } from './events/events.module.js';
 import { FactsModule } from './facts/facts.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -167,8 +169,11 @@ export function scopeToInventory(controllers: Type[]): void {
     for (const name of Object.getOwnPropertyNames(prototype)) {
       const descriptor = Object.getOwnPropertyDescriptor(prototype, name);
       const handler: unknown = descriptor?.value;
-      if (typeof handler === 'function' && Reflect.getMetadata(METHOD_METADATA, handler) !== undefined)
-        RouteConfig({ [INVENTORY_ROUTE]: true })(prototype, name, descriptor!);
+      if (typeof handler === 'function' && Reflect.getMetadata(METHOD_METADATA, handler) !== undefined) {
+        // Merged with the handler's own route config (say @GatedPush), which RouteConfig would replace.
+        const own = (Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler) ?? {}) as object;
+        RouteConfig({ ...own, [INVENTORY_ROUTE]: true })(prototype, name, descriptor!);
+      }
     }
     Reflect.defineMetadata(SCOPED, true, controller);
   }
@@ -223,6 +228,8 @@ export interface HttpHookOptions {
   maxPushBodyBytes: number;
   /** Where request metrics go (resolved late: the app is created after the hooks). */
   metrics: () => MetricsService | null;
+  /** Admits push routes (@GatedPush) before their body is read (resolved late, like metrics). */
+  pushGate: () => PushGate | null;
   /**
    * Embedded in another application: only the inventory's routes (marked by
    * scopeToInventory) are handled; errors Fastify raises before their controller runs
@@ -234,7 +241,7 @@ export interface HttpHookOptions {
 
 /**
  * Fastify hooks the inventory needs: the route table for 405s, the push routes' body
- * limit, request count/latency metrics by route pattern and (embedded) the inventory's
+ * limit and gate (credentials and rate limit before the body), request count/latency metrics by route pattern and (embedded) the inventory's
  * error shape for errors Fastify raises before a controller runs. They must be added
  * before Nest registers the routes.
  */
@@ -245,6 +252,16 @@ export function installHttpHooks(fastify: FastifyInstance, options: HttpHookOpti
   fastify.addHook('onRoute', (route) => {
     if (!owns(route.config)) return;
     if (PUSH_ROUTE.test(route.url)) route.bodyLimit = options.maxPushBodyBytes;
+    const gateMode = pushGateMode(route.config);
+    if (gateMode) {
+      // Credentials and the rate limit before the body is read (issue #11 item 3): onRequest
+      // runs before Fastify reads and parses the body.
+      const admit = async (request: FastifyRequest, reply: FastifyReply) => {
+        await options.pushGate()?.admit(request, reply, gateMode);
+      };
+      const existing = route.onRequest;
+      route.onRequest = existing === undefined ? [admit] : [...[existing].flat(), admit];
+    }
     if (embedded)
       route.errorHandler = (error: unknown, request: FastifyRequest, reply: FastifyReply) =>
         embedded.errorFilter.respond(error, request, reply);

@@ -55,6 +55,27 @@ describe('diffDocuments', () => {
   it('canonical JSON sorts keys and scalar sets, keeps object array order', () => {
     expect(canonicalJson({ b: [2, 1], a: [{ y: 1, x: 2 }] })).toBe('{"a":[{"x":2,"y":1}],"b":[1,2]}');
   });
+
+  it('canonical JSON serializes each item of a scalar set once, not on every comparison (issue #11 item 3)', () => {
+    const values = Array.from({ length: 5000 }, (_, i) => (i * 7919) % 5000);
+    const expected = JSON.stringify({ values: [...values].sort((a, b) => (`${a}` < `${b}` ? -1 : 1)) });
+    const original = JSON.stringify;
+    let calls = 0;
+    JSON.stringify = ((...args: Parameters<typeof JSON.stringify>) => {
+      calls++;
+      return original(...args);
+    }) as typeof JSON.stringify;
+    let text: string;
+    try {
+      text = canonicalJson({ values });
+    } finally {
+      JSON.stringify = original;
+    }
+    expect(text).toBe(expected);
+    // One call for the document plus one per item; a comparator that serialized both
+    // sides on every comparison would make about 2·n·log2(n) ≈ 120,000 calls.
+    expect(calls).toBeLessThanOrEqual(values.length + 1);
+  });
 });
 
 describe('change rules', () => {

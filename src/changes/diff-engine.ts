@@ -70,17 +70,22 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, canonicalReplacer) ?? 'null';
 }
 
-const byJson = (a: unknown, b: unknown) => {
-  const x = JSON.stringify(a) ?? 'null';
-  const y = JSON.stringify(b) ?? 'null';
-  return x < y ? -1 : x > y ? 1 : 0;
-};
+/**
+ * An array of scalars in canonical order: each item is serialized once and the pairs are
+ * sorted by that text (O(n log n) comparisons of precomputed strings; a comparator that
+ * serialized both sides on every call made a 4 MB array of numbers cost seconds).
+ */
+function sortedScalars(values: unknown[]): unknown[] {
+  const keyed = values.map((value) => ({ text: JSON.stringify(value) ?? 'null', value }));
+  keyed.sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
+  return keyed.map((entry) => entry.value);
+}
 
 function canonicalReplacer(_key: string, value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     for (const item of value) if (item !== null && typeof item === 'object') return value;
-    return [...(value as unknown[])].sort(byJson);
+    return sortedScalars(value as unknown[]);
   }
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);

@@ -54,6 +54,8 @@ export interface FactsConfig {
   anonymousOrganization: string | null;
   /** One accepted anonymous submission per client address per this many minutes. */
   rateLimitMinutes: number;
+  /** IPv6 clients share one rate-limit bucket per network of this prefix length (an IPv4 address is its own). */
+  rateLimitIpv6Prefix: number;
   /** Total request body limit, bytes. */
   maxBodyBytes: number;
   /** Limit of each of system_facts, package_facts, local_facts (serialized), bytes. */
@@ -239,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
     facts: {
       anonymousOrganization: text('FACTS_ANONYMOUS_ORGANIZATION') ?? null,
       rateLimitMinutes: int('FACTS_RATE_LIMIT_MINUTES', 30, 0, 525600),
+      rateLimitIpv6Prefix: int('FACTS_RATE_LIMIT_IPV6_PREFIX', 64, 1, 128),
       maxBodyBytes: int('FACTS_MAX_BODY_MB', 16, 1, 1024) * MIB,
       maxFieldBytes: int('FACTS_MAX_FIELD_MB', 4, 1, 1024) * MIB,
       trustedProxies: cidrList('TRUSTED_PROXIES'),

@@ -19,6 +19,7 @@ import { INVENTORY_CONFIG, type InventoryConfig, loadConfig } from '../config/co
 import { runMigrations, withDataSource } from '../database/migrations.js';
 import { installHttpHooks, inventoryImports, routedModules } from '../inventory-core.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { PushGate } from '../facts/push-gate.js';
 import { API_PREFIX, VERSION } from '../version.js';
 
 export interface InventoryModuleOptions {
@@ -194,6 +195,7 @@ export class InventoryModule implements NestModule {
       routes: this.routes,
       maxPushBodyBytes: this.config.facts.maxBodyBytes,
       metrics: () => this.moduleRef.get(MetricsService, { strict: false }),
+      pushGate: () => this.moduleRef.get(PushGate, { strict: false }),
       embedded: { errorFilter: new ApiExceptionFilter(this.routes) },
     });
     // Plugin uploads (POST provider-plugins/upload/) read multipart bodies.

@@ -4,26 +4,37 @@ import { resourceChangedEvents } from '../changes/change-events.js';
 import type { RecordedChange } from '../changes/change-recorder.js';
 import { diffDocuments } from '../changes/diff-engine.js';
 import type { EventAppender, NewEvent } from '../events/event-log.sql.js';
-import { RateLimitedError } from '../common/errors.js';
 import type { Queryable } from '../common/list/list-runner.js';
 import { modifyReturning } from '../database/modify-returning.js';
 import { contentHash, diffableDocument, type FactParts } from './fact-document.js';
 import type { NormalizedHost } from './fact-normalizer.js';
+import type { FactSnapshotKind } from './fact-snapshot.entity.js';
+import { takeRateLimit } from './push-rate-limits.sql.js';
 
 export interface IngestInput {
   organizationId: number;
   providerId: string;
   resourceTypeId: string;
+  /** The document's kind: diffed only against the previous snapshot of the same kind. */
+  kind: FactSnapshotKind;
   parts: FactParts;
+  /** Parts the body sent; the others carry over from the previous snapshot of this kind. */
+  sentParts: (keyof FactParts)[];
   host: NormalizedHost;
+  /** Whether the document says what the host is; if not, the resource's columns are left alone. */
+  describesHost: boolean;
+  /** The ems_ref of the pusher's own host (pushHostKey): the only way a push finds its row. */
+  hostKey: string;
+  /** A user's push that does not name its host: also find the host last pushed from this address. */
+  findByClientAddress?: boolean;
   clientAddress: string;
   systemId: string | null;
-  /** The system's linked resource, the second way to find the host. */
+  /** The resource the system is linked to (in the push provider), the system's second way to its host. */
   systemResourceId: string | null;
   sizeBytes: number;
   /** Anonymous pushes: one accepted submission per bucket per this many minutes. */
   rateLimit?: { bucket: string; minutes: number };
-  /** contentHash(parts), when the caller already has it. */
+  /** contentHash(parts), when the caller already has it (missing parts counted as empty). */
   sha256?: string;
 }
 
@@ -38,60 +49,69 @@ export interface IngestResult {
 }
 
 /**
+ * The pusher's own host in the push provider (locked, so two pushes of one host
+ * serialize): by its key (pushHostKey), or the resource its system is linked to, or,
+ * for a user's push that does not name the host, the host last pushed from the same
+ * address. Never by a canonical_id the document claims (issue #11 item 2).
+ * Parameters: $1 provider, $2 host key, $3 system's resource, $4 client address when
+ * the address may decide.
+ */
+const FIND_PUSHED_HOST = `
+  SELECT id, provider_id, organization_id FROM resources
+  WHERE provider_id = $1 AND (
+    ems_ref = $2
+    OR ($3::uuid IS NOT NULL AND id = $3::uuid)
+    OR ($4::text IS NOT NULL AND ems_ref = 'address:' || $4)
+    OR ($4::text IS NOT NULL AND vendor_identifiers->>'client_address' = $4 AND NOT vendor_identifiers ? 'system_id'))
+  ORDER BY ems_ref = $2 DESC, (id = $3::uuid) IS TRUE DESC, last_seen_at DESC
+  LIMIT 1 FOR UPDATE`;
+
+/**
  * The hot path of a fleet re-sending what it sent before, in ONE statement (atomic on
  * its own, no transaction round trips): find the host as writePush does, and only if
- * its latest snapshot has this sha256, bump it, add the sighting and refresh the
- * system's heartbeat (when the system is already active and linked to this host, so no
- * status transition is due). Answers null when the push is not such a repeat; the
- * caller then runs writePush, which handles everything.
+ * its latest snapshot of this kind has this sha256, bump it, add the sighting and
+ * refresh the system's heartbeat (when the system is already active and linked to this
+ * host, so no status transition is due). Answers null when the push is not such a
+ * repeat; the caller then runs writePush, which handles everything.
  */
 export async function writeUnchangedPush(
   db: Queryable,
-  input: Omit<IngestInput, 'parts' | 'rateLimit'> & { sha256: string },
+  input: Omit<IngestInput, 'parts' | 'sentParts' | 'describesHost' | 'rateLimit'> & { sha256: string },
 ): Promise<IngestResult | null> {
   const { host } = input;
-  const emsRef =
-    host.canonicalId ?? (input.systemId ? `system:${input.systemId}` : `address:${input.clientAddress}`);
   const rows = await db.query<{ resource: string; snapshot: string; system_ok: boolean }[]>(
-    `WITH target AS (
-       SELECT id, provider_id, organization_id FROM resources
-       WHERE provider_id = $1 AND (
-         ($2::text IS NOT NULL AND canonical_id = $2)
-         OR ($3::uuid IS NOT NULL AND id = $3::uuid)
-         OR ems_ref = $4
-         OR ($2::text IS NULL AND canonical_id IS NULL AND ems_ref = 'address:' || $5))
-       ORDER BY (canonical_id IS NOT NULL AND canonical_id = $2) DESC, (id = $3::uuid) IS TRUE DESC, last_seen_at DESC
-       LIMIT 1 FOR UPDATE
+    `WITH target AS (${FIND_PUSHED_HOST}
      ), latest AS (
        SELECT fs.id, fs.sha256 FROM fact_snapshots fs JOIN target t ON fs.resource_id = t.id
+       WHERE fs.kind = $11
        ORDER BY fs.received_at DESC, fs.id DESC LIMIT 1
      ), bump AS (
        UPDATE resources r SET last_seen_at = now(), seen_count = r.seen_count + 1, removed_at = NULL
-       FROM target t, latest l WHERE r.id = t.id AND l.sha256 = $6
+       FROM target t, latest l WHERE r.id = t.id AND l.sha256 = $5
        RETURNING r.id, r.provider_id, r.organization_id
      ), sighting AS (
        INSERT INTO resource_sightings (resource_id, provider_id, organization_id, seen_at, state, power_state, cpu_count,
          memory_mb, disk_gb, metrics)
-       SELECT b.id, b.provider_id, b.organization_id, now(), 'running', 'poweredOn', $7, $8, $9, $10 FROM bump b
+       SELECT b.id, b.provider_id, b.organization_id, now(), 'running', 'poweredOn', $6, $7, $8, $9 FROM bump b
      ), beat AS (
        UPDATE systems s SET last_heartbeat_at = now() FROM bump b
-       WHERE s.id = $11::uuid AND s.status = 'active' AND s.resource_id = b.id
+       WHERE s.id = $10::uuid AND s.status = 'active' AND s.resource_id = b.id
        RETURNING s.id
      )
-     SELECT b.id AS resource, l.id AS snapshot, ($11::uuid IS NULL OR EXISTS (SELECT 1 FROM beat)) AS system_ok
+     SELECT b.id AS resource, l.id AS snapshot, ($10::uuid IS NULL OR EXISTS (SELECT 1 FROM beat)) AS system_ok
      FROM bump b, latest l`,
     [
       input.providerId,
-      host.canonicalId,
+      input.hostKey,
       input.systemResourceId,
-      emsRef,
-      input.clientAddress,
+      input.findByClientAddress ? input.clientAddress : null,
       input.sha256,
       host.cpuCount,
       host.memoryMb,
       host.diskGb,
       JSON.stringify({ source: 'push', changed: false, client_address: input.clientAddress }),
       input.systemId,
+      input.kind,
     ],
   );
   const row = rows[0];
@@ -120,31 +140,23 @@ export async function writePush(
   changeRecorder: ChangeRecorder,
   eventLog: EventAppender,
 ): Promise<IngestResult> {
-  if (input.rateLimit && input.rateLimit.minutes > 0) await takeRateLimit(manager, input.rateLimit);
+  if (input.rateLimit) await takeRateLimit(manager, input.rateLimit.bucket, input.rateLimit.minutes);
   const { host } = input;
-  const sha256 = input.sha256 ?? contentHash(input.parts);
-  const emsRef =
-    host.canonicalId ?? (input.systemId ? `system:${input.systemId}` : `address:${input.clientAddress}`);
+  const emsRef = input.hostKey.slice(0, 512);
 
-  // canonical_id first; then the system's own host; then (hosts without identity) the client address.
-  const found = await manager.query<{ id: string }[]>(
-    `SELECT id FROM resources
-     WHERE provider_id = $1 AND (
-       ($2::text IS NOT NULL AND canonical_id = $2)
-       OR ($3::uuid IS NOT NULL AND id = $3::uuid)
-       OR ems_ref = $4
-       OR ($2::text IS NULL AND canonical_id IS NULL AND ems_ref = 'address:' || $5))
-     ORDER BY (canonical_id IS NOT NULL AND canonical_id = $2) DESC, (id = $3::uuid) IS TRUE DESC, last_seen_at DESC
-     LIMIT 1 FOR UPDATE`,
-    [input.providerId, host.canonicalId, input.systemResourceId, emsRef, input.clientAddress],
-  );
+  const found = await manager.query<{ id: string }[]>(FIND_PUSHED_HOST, [
+    input.providerId,
+    emsRef,
+    input.systemResourceId,
+    input.findByClientAddress ? input.clientAddress : null,
+  ]);
   const identifiers = {
     ...host.identifiers,
     client_address: input.clientAddress,
     ...(input.systemId ? { system_id: input.systemId } : {}),
   };
   const columns = [
-    host.name ?? input.clientAddress,
+    host.name,
     host.fqdn,
     host.canonicalId,
     JSON.stringify(identifiers),
@@ -166,23 +178,41 @@ export async function writePush(
     const inserted = await manager.query<{ id: string; inserted: boolean }[]>(
       `INSERT INTO resources (provider_id, organization_id, ems_ref, name, fqdn, canonical_id, vendor_identifiers, ip_addresses,
          os_type, os_name, cpu_count, memory_mb, disk_gb, properties, vendor_type, resource_type_id, state, power_state)
-       VALUES ($14, $15, $16, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'running', 'poweredOn')
+       VALUES ($14, $15, $16, coalesce($1, $17), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, coalesce(nullif($12, ''), 'NA'), $13,
+         'running', 'poweredOn')
        ON CONFLICT (provider_id, ems_ref) DO UPDATE SET last_seen_at = now()
        RETURNING id, (xmax = 0) AS inserted`,
-      [...columns, input.providerId, input.organizationId, emsRef.slice(0, 512)],
+      [...columns, input.providerId, input.organizationId, emsRef, input.clientAddress],
     );
     resourceId = inserted[0].id;
     created = inserted[0].inserted;
   }
 
-  // The latest snapshot's hash, and its payload only when it differs (one round trip either way).
+  // The latest snapshot of this kind: its hash, and its payload only when it differs (one round trip either way).
   const latest = await manager.query<(Partial<FactParts> & { id: string; sha256: string })[]>(
     `SELECT id, sha256, CASE WHEN sha256 <> $2 THEN system_facts END AS system_facts,
        CASE WHEN sha256 <> $2 THEN package_facts END AS package_facts,
        CASE WHEN sha256 <> $2 THEN local_facts END AS local_facts
-     FROM fact_snapshots WHERE resource_id = $1 ORDER BY received_at DESC, id DESC LIMIT 1`,
-    [resourceId, sha256],
+     FROM fact_snapshots WHERE resource_id = $1 AND kind = $3 ORDER BY received_at DESC, id DESC LIMIT 1`,
+    [resourceId, input.sha256 ?? contentHash(input.parts), input.kind],
   );
+  const previous: FactParts | null =
+    latest[0] && latest[0].system_facts !== undefined && latest[0].system_facts !== null
+      ? {
+          system_facts: latest[0].system_facts ?? {},
+          package_facts: latest[0].package_facts ?? {},
+          local_facts: latest[0].local_facts ?? {},
+        }
+      : null;
+  // Parts the body left out are what the previous snapshot had (a push of local facts alone
+  // does not mean every system fact was removed); the hash is then the merged document's.
+  let parts = input.parts;
+  let sha256 = input.sha256 ?? contentHash(parts);
+  if (previous && input.sentParts.length < 3) {
+    parts = { ...previous };
+    for (const part of input.sentParts) parts[part] = input.parts[part];
+    sha256 = contentHash(parts);
+  }
   const unchanged = latest[0]?.sha256 === sha256;
   let snapshotId: string;
   let changeCount = 0;
@@ -196,30 +226,26 @@ export async function writePush(
   } else {
     const snapshot = await manager.query<{ id: string }[]>(
       `INSERT INTO fact_snapshots (resource_id, system_id, organization_id, client_address, received_at, sha256,
-         system_facts, package_facts, local_facts, size_bytes)
-       VALUES ($1, $2, $3, $4, now(), $5, $6, $7, $8, $9) RETURNING id`,
+         system_facts, package_facts, local_facts, size_bytes, kind)
+       VALUES ($1, $2, $3, $4, now(), $5, $6, $7, $8, $9, $10) RETURNING id`,
       [
         resourceId,
         input.systemId,
         input.organizationId,
         input.clientAddress.slice(0, 45),
         sha256,
-        JSON.stringify(input.parts.system_facts),
-        JSON.stringify(input.parts.package_facts),
-        JSON.stringify(input.parts.local_facts),
+        JSON.stringify(parts.system_facts),
+        JSON.stringify(parts.package_facts),
+        JSON.stringify(parts.local_facts),
         input.sizeBytes,
+        input.kind,
       ],
     );
     snapshotId = snapshot[0].id;
-    if (latest[0]) {
-      const previous: FactParts = {
-        system_facts: latest[0].system_facts ?? {},
-        package_facts: latest[0].package_facts ?? {},
-        local_facts: latest[0].local_facts ?? {},
-      };
+    if (previous) {
       const { changes } = diffDocuments(
         diffableDocument(previous),
-        diffableDocument(input.parts),
+        diffableDocument(parts),
         changeRecorder.classifier,
       );
       const recorded = await changeRecorder.record(
@@ -237,14 +263,37 @@ export async function writePush(
       changeCount = recorded.length;
       recordedChanges = recorded;
     }
+    // What the document does not say (no name, no CPU count, ...) keeps what the host's other
+    // documents said; a document that does not describe the host (local facts alone) leaves
+    // its columns as they are.
     await modifyReturning(
       manager,
-      `UPDATE resources SET name = $1, fqdn = $2, canonical_id = $3, vendor_identifiers = $4, ip_addresses = $5,
-         os_type = $6, os_name = $7, cpu_count = $8, memory_mb = $9, disk_gb = $10, properties = $11, vendor_type = $12,
-         resource_type_id = $13, state = 'running', power_state = 'poweredOn', removed_at = NULL, last_seen_at = now(),
-         seen_count = seen_count + $15, modified = now()
-       WHERE id = $14 RETURNING id`,
-      [...columns, resourceId, created ? 0 : 1],
+      input.describesHost
+        ? `UPDATE resources SET name = coalesce($1, name), fqdn = coalesce(nullif($2, ''), fqdn),
+             canonical_id = coalesce($3, canonical_id), vendor_identifiers = vendor_identifiers || $4::jsonb,
+             ip_addresses = CASE WHEN cardinality($5::text[]) > 0 THEN $5::text[] ELSE ip_addresses END,
+             os_type = coalesce(nullif($6, ''), os_type), os_name = coalesce(nullif($7, ''), os_name),
+             cpu_count = coalesce($8, cpu_count), memory_mb = coalesce($9, memory_mb), disk_gb = coalesce($10, disk_gb),
+             properties = properties || $11::jsonb,
+             vendor_type = coalesce(nullif($12, ''), vendor_type),
+             resource_type_id = CASE WHEN $12 = '' THEN resource_type_id ELSE $13::uuid END,
+             state = 'running', power_state = 'poweredOn', removed_at = NULL, last_seen_at = now(),
+             seen_count = seen_count + $15, modified = now()
+           WHERE id = $14 RETURNING id`
+        : `UPDATE resources SET vendor_identifiers = vendor_identifiers || $1::jsonb, state = 'running',
+             power_state = 'poweredOn', removed_at = NULL, last_seen_at = now(), seen_count = seen_count + $3,
+             modified = now()
+           WHERE id = $2 RETURNING id`,
+      input.describesHost
+        ? [...columns, resourceId, created ? 0 : 1]
+        : [
+            JSON.stringify({
+              client_address: input.clientAddress,
+              ...(input.systemId ? { system_id: input.systemId } : {}),
+            }),
+            resourceId,
+            created ? 0 : 1,
+          ],
     );
   }
   await manager.query(
@@ -267,8 +316,8 @@ export async function writePush(
       type: 'resource.created',
       ...about,
       payload: {
-        ems_ref: emsRef.slice(0, 512),
-        name: columns[0],
+        ems_ref: emsRef,
+        name: host.name ?? input.clientAddress,
         source: 'fact_snapshot',
         collection_run: null,
       },
@@ -280,7 +329,13 @@ export async function writePush(
       type: 'facts.changed',
       ...about,
       systemId: input.systemId,
-      payload: { fact_snapshot: snapshotId, first: !latest[0], changes: counts, changes_total: changeCount },
+      payload: {
+        fact_snapshot: snapshotId,
+        kind: input.kind,
+        first: !latest[0],
+        changes: counts,
+        changes_total: changeCount,
+      },
     });
     events.push(
       ...resourceChangedEvents(recordedChanges, {
@@ -292,30 +347,4 @@ export async function writePush(
   }
   await eventLog.append(manager, events);
   return { resource: resourceId, snapshot: snapshotId, created, changed: !unchanged, changes: changeCount };
-}
-
-/**
- * One accepted submission per bucket per window, decided by PostgreSQL: the upsert's
- * WHERE lets the row be taken only when the window has passed, and concurrent requests
- * for one bucket queue on the row lock, so exactly one wins. Runs in the push's
- * transaction: a push that fails does not use up the window.
- */
-async function takeRateLimit(
-  manager: EntityManager,
-  limit: { bucket: string; minutes: number },
-): Promise<void> {
-  const taken = await manager.query<{ bucket: string }[]>(
-    `INSERT INTO push_rate_limits (bucket, last_accepted_at) VALUES ($1, now())
-     ON CONFLICT (bucket) DO UPDATE SET last_accepted_at = now()
-     WHERE push_rate_limits.last_accepted_at <= now() - make_interval(mins => $2)
-     RETURNING bucket`,
-    [limit.bucket, limit.minutes],
-  );
-  if (taken.length > 0) return;
-  const rows = await manager.query<{ wait: number }[]>(
-    `SELECT ceil(extract(epoch FROM last_accepted_at + make_interval(mins => $2) - now()))::int AS wait
-     FROM push_rate_limits WHERE bucket = $1`,
-    [limit.bucket, limit.minutes],
-  );
-  throw new RateLimitedError(Math.max(1, rows[0]?.wait ?? limit.minutes * 60));
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ClientAddressResolver } from './client-address.js';
 import { contentHash, diffableDocument } from './fact-document.js';
 import { normalizeAnsibleFacts, normalizeCollectorInventory, usableIdentity } from './fact-normalizer.js';
+import { rateLimitBucket } from './push-rate-limits.sql.js';
 
 const fixture = JSON.parse(
   readFileSync(join(process.cwd(), 'test/fixtures/ansible-debian12-facts.json'), 'utf8'),
@@ -58,16 +59,20 @@ describe('normalizeAnsibleFacts', () => {
     expect(host).toMatchObject({ memoryMb: null, diskGb: null, ipAddresses: [], name: null });
   });
 
-  it('reads collector-agent inventories', () => {
+  it('reads collector-agent inventories (the document, not its envelope)', () => {
     const host = normalizeCollectorInventory({
-      system_id: 'x',
-      data: {
-        os: { name: 'TestOS' },
-        networking: { hostname: 'h1' },
-        memory: { system: { total_bytes: 2 * 1024 ** 3 } },
-      },
+      os: { name: 'TestOS' },
+      networking: { hostname: 'h1' },
+      memory: { system: { total_bytes: 2 * 1024 ** 3 } },
     });
-    expect(host).toMatchObject({ name: 'h1', osName: 'TestOS', memoryMb: 2048, vendorType: 'NA' });
+    // The vendor type is unknown ('') when the agent says nothing of virtualization.
+    expect(host).toMatchObject({ name: 'h1', osName: 'TestOS', memoryMb: 2048, vendorType: '' });
+    expect(normalizeCollectorInventory({ is_virtual: false }).vendorType).toBe('NA');
+    expect(normalizeCollectorInventory({ is_virtual: true }).vendorType).toBe('guest');
+    expect(normalizeCollectorInventory({ os: { name: 'TestOS' } })).toMatchObject({
+      name: null,
+      canonicalId: null,
+    });
   });
 });
 
@@ -107,5 +112,25 @@ describe('ClientAddressResolver', () => {
     expect(r.resolve('fd00::1', { 'x-forwarded-for': '2001:db8::1' })).toBe('2001:db8::1');
     expect(r.resolve('10.0.0.1', { 'x-forwarded-for': 'junk' })).toBeNull();
     expect(r.resolve('10.0.0.1', {})).toBe('10.0.0.1');
+  });
+
+  it('prefers X-Forwarded-For over X-Real-IP from a trusted proxy (the documented precedence)', () => {
+    const r = new ClientAddressResolver(['10.0.0.0/8']);
+    expect(r.resolve('10.0.0.1', { 'x-forwarded-for': '1.2.3.4', 'x-real-ip': '5.6.7.8' })).toBe('1.2.3.4');
+    // Every hop trusted: the leftmost one is the client.
+    expect(r.resolve('10.0.0.1', { 'x-forwarded-for': '10.0.0.9, 10.0.0.8' })).toBe('10.0.0.9');
+    expect(r.resolve('192.0.2.1', { 'x-real-ip': '5.6.7.8' })).toBe('192.0.2.1');
+  });
+});
+
+describe('rateLimitBucket', () => {
+  it('gives IPv6 clients one bucket per network of the prefix, IPv4 one per address', () => {
+    expect(rateLimitBucket('192.0.2.7', 64)).toBe('192.0.2.7');
+    expect(rateLimitBucket('2001:db8:1:2:aaaa:bbbb:cccc:dddd', 64)).toBe('2001:db8:1:2:0:0:0:0/64');
+    expect(rateLimitBucket('2001:db8:1:2::1', 64)).toBe(rateLimitBucket('2001:db8:1:2:ffff::9', 64));
+    expect(rateLimitBucket('2001:db8:1:3::1', 64)).not.toBe(rateLimitBucket('2001:db8:1:2::1', 64));
+    expect(rateLimitBucket('2001:db8:1:2ff::1', 56)).toBe('2001:db8:1:200:0:0:0:0/56');
+    expect(rateLimitBucket('::ffff:1.2.3.4', 96)).toBe('0:0:0:0:0:ffff:0:0/96');
+    expect(rateLimitBucket('2001:db8::1', 128)).toBe('2001:db8::1');
   });
 });

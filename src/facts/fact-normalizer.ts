@@ -7,7 +7,7 @@ export interface NormalizedHost {
   fqdn: string;
   /** SMBIOS product UUID, else machine id; null when neither is usable. */
   canonicalId: string | null;
-  /** The ansible vendor type the taxonomy maps: guest, host, NA, docker, podman, lxc, ... */
+  /** The ansible vendor type the taxonomy maps: guest, host, NA, docker, podman, lxc, ...; '' when the document does not say. */
   vendorType: string;
   osType: string;
   osName: string;
@@ -168,13 +168,14 @@ const dig = (value: unknown, ...path: string[]): unknown =>
   path.reduce<unknown>((node, key) => (isObject(node) ? node[key] : undefined), value);
 
 /**
- * Normalizes a collector-agent inventory (`{system_id, timestamp, data: {...}}`, facter
- * shaped: os.name, os.release.full, networking.*, dmi.product.uuid, processors.count,
- * memory.system.total_bytes, disks.*.size_bytes, is_virtual/virtual). Ansible-shaped
- * data is accepted too.
+ * Normalizes a collector-agent inventory document (the envelope's `data`, or a bare
+ * document; facter shaped: os.name, os.release.full, networking.*, dmi.product.uuid,
+ * processors.count, memory.system.total_bytes, disks.*.size_bytes, is_virtual/virtual).
+ * Ansible-shaped data is accepted too. What the document does not say stays empty
+ * (null, '' or, for the vendor type, '': unknown), so it does not overwrite what the
+ * host's other documents said.
  */
-export function normalizeCollectorInventory(body: Record<string, unknown>): NormalizedHost {
-  const data = isObject(body.data) ? body.data : body;
+export function normalizeCollectorInventory(data: Record<string, unknown>): NormalizedHost {
   if ('ansible_facts' in data && isObject(data.ansible_facts))
     return normalizeAnsibleFacts(data.ansible_facts);
   if ('distribution' in data || 'ansible_distribution' in data) return normalizeAnsibleFacts(data);
@@ -184,7 +185,13 @@ export function normalizeCollectorInventory(body: Record<string, unknown>): Norm
   const machineId = usableIdentity(data.machine_id) ?? usableIdentity(dig(data, 'os', 'machine_id'));
   const virtual = str(data.virtual);
   const isVirtual = data.is_virtual === true || data.is_virtual === 'true';
-  const vendorType = CONTAINER_TYPES.has(virtual) ? virtual : isVirtual ? 'guest' : 'NA';
+  const vendorType = CONTAINER_TYPES.has(virtual)
+    ? virtual
+    : isVirtual
+      ? 'guest'
+      : data.is_virtual === false || data.is_virtual === 'false'
+        ? 'NA'
+        : '';
   const ips = new Set<string>();
   for (const ip of [dig(data, 'networking', 'ip'), dig(data, 'networking', 'ip6')])
     if (typeof ip === 'string' && isIP(ip) && !ip.startsWith('fe80')) ips.add(ip);

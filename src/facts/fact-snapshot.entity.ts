@@ -1,4 +1,5 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
@@ -11,8 +12,17 @@ import {
 import { ResourceEntity } from '../resources/resource.entity.js';
 import { SystemEntity } from './system.entity.js';
 
-/** A pushed document (system, package and local facts), deduplicated by sha256. */
+/** Kinds of pushed document: Ansible facts (three parts) and collector-agent inventories. */
+export const FACT_SNAPSHOT_KINDS = ['ansible', 'agent'] as const;
+export type FactSnapshotKind = (typeof FACT_SNAPSHOT_KINDS)[number];
+
+/**
+ * A pushed document (system, package and local facts), deduplicated by sha256. A push is
+ * diffed only against the previous snapshot of the same kind.
+ */
 @Entity('fact_snapshots')
+@Check('CHK_fact_snapshots_kind', `"kind" IN ('ansible', 'agent')`)
+@Index('IDX_fact_snapshots_resource_kind_received', ['resourceId', 'kind', 'receivedAt'])
 @Index(['resourceId', 'receivedAt'])
 @Index(['resourceId', 'sha256'])
 @Index(['clientAddress', 'receivedAt'])
@@ -31,6 +41,7 @@ export class FactSnapshotEntity {
   @Column({ type: 'timestamptz' }) receivedAt: Date;
   /** sha256 (hex) of the canonical JSON of the three parts. */
   @Column({ type: 'char', length: 64 }) sha256: string;
+  @Column({ type: 'varchar', length: 16, default: 'ansible' }) kind: FactSnapshotKind;
   @Column({ type: 'jsonb', default: {} }) systemFacts: Record<string, unknown>;
   @Column({ type: 'jsonb', default: {} }) packageFacts: Record<string, unknown>;
   @Column({ type: 'jsonb', default: {} }) localFacts: Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { Controller, Get, Injectable, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { type Actor, CurrentActor } from '../auth/actor.js';
@@ -12,10 +12,11 @@ import type { Page } from '../common/list/page.js';
 import { ApiListQuery, ApiPaginatedResponse, ListQuery } from '../common/list/list.decorators.js';
 import { ResourcesService } from '../resources/resources.service.js';
 import { FactSnapshotDto } from './dto/fact-snapshot.dto.js';
+import { FACT_SNAPSHOT_KINDS } from './fact-snapshot.entity.js';
 import { FACT_SNAPSHOT_LIST } from './fact-snapshot.list-spec.js';
 
 const COLUMNS = `fs.id, fs.resource_id AS resource, fs.system_id AS system, fs.organization_id AS organization,
-  fs.client_address, fs.received_at, fs.sha256, fs.size_bytes`;
+  fs.client_address, fs.received_at, fs.sha256, fs.size_bytes, fs.kind`;
 const PAYLOAD = `, fs.system_facts, fs.package_facts, fs.local_facts`;
 
 type SnapshotRow = Omit<FactSnapshotDto, 'received_at'> & { received_at: Date };
@@ -49,13 +50,16 @@ export class FactSnapshotsService {
     });
   }
 
-  async latest(actor: Actor, id: string): Promise<FactSnapshotDto> {
+  async latest(actor: Actor, id: string, kind?: string): Promise<FactSnapshotDto> {
+    if (kind !== undefined && !(FACT_SNAPSHOT_KINDS as readonly string[]).includes(kind))
+      throw new InvalidQueryError('kind', `must be one of ${FACT_SNAPSHOT_KINDS.join(', ')}.`);
     await this.resources.assertVisible(actor, id);
     return toDto(
       await queryOne<SnapshotRow>(
         this.db,
-        `SELECT ${COLUMNS}${PAYLOAD} FROM fact_snapshots fs WHERE fs.resource_id = $1 ORDER BY fs.received_at DESC, fs.id DESC LIMIT 1`,
-        [id],
+        `SELECT ${COLUMNS}${PAYLOAD} FROM fact_snapshots fs WHERE fs.resource_id = $1 AND ($2::text IS NULL OR fs.kind = $2)
+         ORDER BY fs.received_at DESC, fs.id DESC LIMIT 1`,
+        [id, kind ?? null],
         `Resource ${id} has no facts.`,
       ),
     );
@@ -84,9 +88,15 @@ export class FactSnapshotsController {
   }
 
   @Get('latest')
-  @ApiEndpoint({ summary: "A host's latest fact snapshot, with its payload", errors: [404] })
+  @ApiEndpoint({ summary: "A host's latest fact snapshot, with its payload", errors: [400, 404] })
+  @ApiQuery({
+    name: 'kind',
+    required: false,
+    enum: FACT_SNAPSHOT_KINDS,
+    description: 'The latest of this document kind (default: of any kind).',
+  })
   @ApiOkResponse({ type: FactSnapshotDto })
-  latest(@CurrentActor() actor: Actor, @Param('id', UuidParamPipe) id: string) {
-    return this.snapshots.latest(actor, id);
+  latest(@CurrentActor() actor: Actor, @Param('id', UuidParamPipe) id: string, @Query('kind') kind?: string) {
+    return this.snapshots.latest(actor, id, kind);
   }
 }

@@ -2,12 +2,12 @@ import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBasicAuth, ApiBody, ApiCreatedResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/actor.js';
-import { RateLimitedError, UnauthorizedError, ValidationFailedError } from '../common/errors.js';
+import { RateLimitedError, UnauthorizedError } from '../common/errors.js';
 import { ApiEndpoint } from '../common/http/api-endpoint.decorator.js';
 import { FactsPushBodyDto, PushResultDto } from './dto/push.dto.js';
-import { normalizeCollectorInventory } from './fact-normalizer.js';
-import { FactsService } from './facts.service.js';
+import { FactsService, type Pusher } from './facts.service.js';
 import { HeartbeatsService } from './heartbeats.service.js';
+import { GatedPush, PushGate, sendFactInventoryRateLimited } from './push-gate.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 
@@ -24,13 +24,6 @@ export const COMPAT_ROUTES = [
 /** Routes whose body limit is FACTS_MAX_BODY_MB instead of Fastify's default. */
 export const PUSH_ROUTE = /(^|\/)(facts|api\/systems\/inventory)\/?$/;
 
-function clientAddress(facts: FactsService, request: FastifyRequest): string {
-  const address = facts.addresses.resolve(request.socket.remoteAddress, request.headers);
-  if (!address)
-    throw new ValidationFailedError({ client_address: ['cannot be determined.'] }, 'Invalid client address.');
-  return address;
-}
-
 /** The declared body size, when the client sent one. */
 function contentLength(request: FastifyRequest): number | undefined {
   const raw = request.headers['content-length'];
@@ -41,10 +34,14 @@ function contentLength(request: FastifyRequest): number | undefined {
 @ApiTags('facts')
 @Controller('facts')
 export class FactsController {
-  constructor(private readonly facts: FactsService) {}
+  constructor(
+    private readonly facts: FactsService,
+    private readonly gate: PushGate,
+  ) {}
 
   @Post()
   @Public()
+  @GatedPush('native')
   @ApiBasicAuth()
   @ApiEndpoint({
     summary: 'Push host facts',
@@ -67,9 +64,13 @@ export class FactsController {
     @Body() body: unknown,
     @Query('organization') organization?: string,
   ) {
-    const pusher = await this.facts.pusherFromCredentials(request.headers, organization);
-    const { parts, sizeBytes } = this.facts.parseBody(body, contentLength(request));
-    return this.facts.ingest(pusher, parts, clientAddress(this.facts, request), sizeBytes);
+    // Admitted by the push gate before the body was read (see push-gate.ts); checked here
+    // only where no gate hook ran.
+    const admitted = this.gate.admission(request);
+    const pusher =
+      admitted?.pusher ?? (await this.facts.pusherFromCredentials(request.headers, organization));
+    const document = this.facts.parseBody(body, contentLength(request));
+    return this.facts.ingest(pusher, document, admitted?.clientAddress ?? this.gate.clientAddress(request));
   }
 }
 
@@ -85,12 +86,14 @@ export class FactsController {
 export class FactsCompatController {
   constructor(
     private readonly facts: FactsService,
+    private readonly gate: PushGate,
     private readonly heartbeats: HeartbeatsService,
     @InjectDataSource() private readonly db: DataSource,
   ) {}
 
   @Post(['v1/facts', 'fact_inventory/v1/facts'])
   @Public()
+  @GatedPush('fact_inventory')
   @ApiEndpoint({
     summary: 'fact_inventory compatibility: push facts anonymously',
     description:
@@ -101,19 +104,21 @@ export class FactsCompatController {
   @ApiBody({ type: FactsPushBodyDto })
   @ApiCreatedResponse({ description: 'Stored (empty body).' })
   async factInventory(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Body() body: unknown) {
-    const system = await this.facts.systemFromBasic(request.headers);
-    const pusher = system ? { kind: 'system' as const, system } : await this.facts.anonymousPusher();
-    const address = clientAddress(this.facts, request);
-    const { parts, sizeBytes } = this.facts.parseBody(body, contentLength(request));
+    const admitted = this.gate.admission(request);
+    let pusher: Pusher;
+    if (admitted) pusher = admitted.pusher;
+    else {
+      const system = await this.facts.systemFromBasic(request.headers);
+      pusher = system ? { kind: 'system', system } : await this.facts.anonymousPusher();
+    }
+    const address = admitted?.clientAddress ?? this.gate.clientAddress(request);
+    const document = this.facts.parseBody(body, contentLength(request));
     try {
-      await this.facts.ingest(pusher, parts, address, sizeBytes);
+      await this.facts.ingest(pusher, document, address);
     } catch (error) {
+      // Another push from this address won the window since the gate looked.
       if (!(error instanceof RateLimitedError)) throw error;
-      await reply
-        .status(429)
-        .header('Retry-After', String(error.retryAfterSeconds))
-        .type('text/plain; charset=utf-8')
-        .send(error.message);
+      await sendFactInventoryRateLimited(reply, error);
       return;
     }
     await reply.status(201).send();
@@ -121,35 +126,33 @@ export class FactsCompatController {
 
   @Post('api/systems/inventory')
   @Public()
+  @GatedPush('agent')
   @ApiBasicAuth()
   @ApiEndpoint({
     summary: 'Collector-agent compatibility: push an inventory',
     description:
-      'The raw body is the inventory JSON (`{system_id, timestamp, data}`); the system comes from HTTP Basic.',
-    errors: [401, 403, 413],
+      'The body is the agent envelope `{system_id, timestamp, data}` (its `data` is the inventory document) or a bare ' +
+      'inventory document; the system comes from HTTP Basic. Stored as an `agent` snapshot, diffed only against the ' +
+      "system's previous agent inventory.",
+    errors: [400, 401, 403, 413],
   })
   async collectorInventory(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
     @Body() body: unknown,
   ) {
-    const system = await this.facts.systemFromBasic(request.headers);
+    const admitted = this.gate.admission(request);
+    let system = admitted?.pusher.kind === 'system' ? admitted.pusher.system : null;
+    system ??= await this.facts.systemFromBasic(request.headers);
     if (!system)
       throw new UnauthorizedError('System credentials (HTTP Basic system_key:secret) are required.');
-    if (typeof body !== 'object' || body === null || Array.isArray(body))
-      throw new ValidationFailedError(
-        { body: ['must be a JSON object.'] },
-        'The body must be a JSON object.',
-      );
-    const inventory = body as Record<string, unknown>;
-    const dataSize = Number(request.headers['content-length'] ?? Buffer.byteLength(JSON.stringify(body)));
-    const { parts, sizeBytes } = this.facts.parseBody({ system_facts: inventory });
+    const length = contentLength(request);
+    const document = this.facts.parseAgentInventory(body, length);
+    const dataSize = length ?? Buffer.byteLength(JSON.stringify(body));
     await this.facts.ingest(
       { kind: 'system', system },
-      parts,
-      clientAddress(this.facts, request),
-      sizeBytes,
-      normalizeCollectorInventory(inventory),
+      document,
+      admitted?.clientAddress ?? this.gate.clientAddress(request),
     );
     await reply.status(202).send({
       code: 202,

@@ -7,13 +7,14 @@ import { FactSnapshotsController, FactSnapshotsService } from './fact-snapshots.
 import { FactsCompatController, FactsController } from './facts.controller.js';
 import { FactsService } from './facts.service.js';
 import { HeartbeatsModule } from './heartbeats.module.js';
+import { PushGate } from './push-gate.js';
 import { SystemsController } from './systems.controller.js';
 import { SystemsService } from './systems.service.js';
 
 @Module({
   imports: [ResourcesModule, HeartbeatsModule, PlatformModule, ChangeRulesModule, EventsModule],
   controllers: [SystemsController, FactsController, FactsCompatController, FactSnapshotsController],
-  providers: [SystemsService, FactsService, FactSnapshotsService],
-  exports: [FactsService, SystemsService],
+  providers: [SystemsService, FactsService, FactSnapshotsService, PushGate],
+  exports: [FactsService, SystemsService, PushGate],
 })
 export class FactsModule {}

@@ -5,7 +5,12 @@ import type { Actor } from '../auth/actor.js';
 import { AuthenticationService } from '../auth/authentication.service.js';
 import { ChangeRecorder } from '../changes/change-recorder.js';
 import { EventsService } from '../events/events.service.js';
-import { PayloadTooLargeError, UnauthorizedError, ValidationFailedError } from '../common/errors.js';
+import {
+  PayloadTooLargeError,
+  RateLimitedError,
+  UnauthorizedError,
+  ValidationFailedError,
+} from '../common/errors.js';
 import { classifyDatabaseError } from '../common/http/database-errors.js';
 import { type FactsConfig, INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -14,7 +19,13 @@ import { AccessService } from '../rbac/access.service.js';
 import { ClientAddressResolver } from './client-address.js';
 import { contentHash, type FactParts } from './fact-document.js';
 import { type IngestResult, writePush, writeUnchangedPush } from './fact-ingest.writer.js';
-import { type NormalizedHost, normalizeAnsibleFacts } from './fact-normalizer.js';
+import {
+  type NormalizedHost,
+  normalizeAnsibleFacts,
+  normalizeCollectorInventory,
+} from './fact-normalizer.js';
+import type { FactSnapshotKind } from './fact-snapshot.entity.js';
+import { checkRateLimit, rateLimitBucket } from './push-rate-limits.sql.js';
 import { HeartbeatsService } from './heartbeats.service.js';
 import { type SystemPrincipal, SystemsService } from './systems.service.js';
 
@@ -27,6 +38,24 @@ export type Pusher =
   | { kind: 'anonymous'; organizationId: number };
 
 type Headers = Record<string, string | string[] | undefined>;
+
+/** A checked push body: what it says, of which kind, and which parts it actually sent. */
+export interface PushDocument {
+  kind: FactSnapshotKind;
+  parts: FactParts;
+  /** Parts present in the body; the others carry over from the previous snapshot of this kind. */
+  sentParts: (keyof FactParts)[];
+  sizeBytes: number;
+  /** The host as the document describes it (columns of its resource). */
+  host: NormalizedHost;
+  /** Whether the document says what the host is (name, OS, hardware); local facts alone do not. */
+  describesHost: boolean;
+}
+
+/** Keys the collector agent's envelope may carry beside `data`. */
+const AGENT_ENVELOPE_KEYS = new Set(['system_id', 'timestamp', 'data', 'system_key', 'version']);
+/** The foreign-key retry (a push provider deleted since it was cached) is bounded. */
+const PROVIDER_RECREATE_ATTEMPTS = 2;
 
 const PUSH_PROVIDER_NAME = 'Pushed facts (ansible)';
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -89,8 +118,8 @@ export class FactsService implements OnApplicationBootstrap {
       );
   }
 
-  /** `{system_facts, package_facts, local_facts}`: objects, a missing one empty, at least one non-empty, nothing else. */
-  parseBody(body: unknown, contentLength?: number): { parts: FactParts; sizeBytes: number } {
+  /** `{system_facts, package_facts, local_facts}`: objects, a missing one not sent, at least one non-empty, nothing else. */
+  parseBody(body: unknown, contentLength?: number): PushDocument {
     if (!isObject(body))
       throw new ValidationFailedError(
         { body: ['must be a JSON object.'] },
@@ -101,7 +130,8 @@ export class FactsService implements OnApplicationBootstrap {
       if (!(FACT_PARTS as readonly string[]).includes(key))
         errors[key] = [`unknown field; expected ${FACT_PARTS.join(', ')}.`];
     }
-    const parts = { system_facts: {}, package_facts: {}, local_facts: {} };
+    const parts: FactParts = { system_facts: {}, package_facts: {}, local_facts: {} };
+    const sentParts: (keyof FactParts)[] = [];
     let sizeBytes = 0;
     for (const key of FACT_PARTS) {
       const value = body[key];
@@ -110,17 +140,9 @@ export class FactsService implements OnApplicationBootstrap {
         errors[key] = ['must be a JSON object.'];
         continue;
       }
-      // A body no larger than the field limit cannot hold a field over it: skip measuring (hot path).
-      const size =
-        contentLength !== undefined && contentLength <= this.config.maxFieldBytes
-          ? 0
-          : Buffer.byteLength(JSON.stringify(value));
-      if (size > this.config.maxFieldBytes)
-        throw new PayloadTooLargeError(
-          `${key} is too large: ${size} bytes, at most ${this.config.maxFieldBytes}.`,
-        );
-      sizeBytes += size;
+      sizeBytes += this.measure(key, value, contentLength);
       parts[key] = value;
+      sentParts.push(key);
     }
     if (Object.keys(errors).length > 0) throw new ValidationFailedError(errors);
     if (contentLength !== undefined && contentLength <= this.config.maxFieldBytes) sizeBytes = contentLength;
@@ -134,7 +156,67 @@ export class FactsService implements OnApplicationBootstrap {
         'At least one of system_facts, package_facts, local_facts must be a non-empty object.',
       );
     }
-    return { parts, sizeBytes };
+    return {
+      kind: 'ansible',
+      parts,
+      sentParts,
+      sizeBytes,
+      host: normalizeAnsibleFacts(parts.system_facts),
+      describesHost: Object.keys(parts.system_facts).length > 0,
+    };
+  }
+
+  /**
+   * The collector agent's body, in either form its agents send: the envelope
+   * `{system_id, timestamp, data}` (its `data` is the document; the envelope's keys are
+   * not facts) or a bare inventory document. Stored as an agent snapshot.
+   */
+  parseAgentInventory(body: unknown, contentLength?: number): PushDocument {
+    if (!isObject(body))
+      throw new ValidationFailedError(
+        { body: ['must be a JSON object.'] },
+        'The body must be a JSON object.',
+      );
+    const enveloped = 'data' in body && Object.keys(body).every((key) => AGENT_ENVELOPE_KEYS.has(key));
+    const data = enveloped ? body.data : body;
+    if (!isObject(data))
+      throw new ValidationFailedError({ data: ['must be a JSON object.'] }, 'data must be a JSON object.');
+    if (Object.keys(data).length === 0)
+      throw new ValidationFailedError(
+        { data: ['must be a non-empty object.'] },
+        'The inventory is empty: data must be a non-empty object.',
+      );
+    const sizeBytes = this.measure('data', data, contentLength) || (contentLength ?? 0);
+    return {
+      kind: 'agent',
+      parts: { system_facts: data, package_facts: {}, local_facts: {} },
+      sentParts: [...FACT_PARTS],
+      sizeBytes,
+      host: normalizeCollectorInventory(data),
+      describesHost: true,
+    };
+  }
+
+  /** The serialized size of one part (413 over FACTS_MAX_FIELD_MB); 0 when the body is too small to exceed it. */
+  private measure(name: string, value: unknown, contentLength?: number): number {
+    // A body no larger than the field limit cannot hold a field over it: skip measuring (hot path).
+    if (contentLength !== undefined && contentLength <= this.config.maxFieldBytes) return 0;
+    const size = Buffer.byteLength(JSON.stringify(value));
+    if (size > this.config.maxFieldBytes)
+      throw new PayloadTooLargeError(
+        `${name} is too large: ${size} bytes, at most ${this.config.maxFieldBytes}.`,
+      );
+    return size;
+  }
+
+  /** 429 when an anonymous push from this address (its IPv6 network) is inside its window. */
+  async checkAnonymousRateLimit(clientAddress: string): Promise<void> {
+    const wait = await checkRateLimit(
+      this.db,
+      rateLimitBucket(clientAddress, this.config.rateLimitIpv6Prefix),
+      this.config.rateLimitMinutes,
+    );
+    if (wait > 0) throw new RateLimitedError(wait);
   }
 
   /**
@@ -192,43 +274,42 @@ export class FactsService implements OnApplicationBootstrap {
   }
 
   /** Stores one push; also a heartbeat of the pushing system. */
-  async ingest(
-    pusher: Pusher,
-    parts: FactParts,
-    clientAddress: string,
-    sizeBytes: number,
-    host: NormalizedHost = normalizeAnsibleFacts(parts.system_facts),
-  ): Promise<IngestResult> {
-    const result = await this.store(pusher, parts, clientAddress, sizeBytes, host);
+  async ingest(pusher: Pusher, document: PushDocument, clientAddress: string): Promise<IngestResult> {
+    const result = await this.store(pusher, document, clientAddress, PROVIDER_RECREATE_ATTEMPTS);
     this.metrics.pushAccepted(result);
     return result;
   }
 
   private async store(
     pusher: Pusher,
-    parts: FactParts,
+    document: PushDocument,
     clientAddress: string,
-    sizeBytes: number,
-    host: NormalizedHost,
+    attempts: number,
   ): Promise<IngestResult> {
+    const { host } = document;
     const organizationId = pusher.kind === 'system' ? pusher.system.organizationId : pusher.organizationId;
     const providerId = await this.pushProvider(organizationId);
-    const resourceTypeId = await this.resourceTypeFor(host.vendorType);
+    const resourceTypeId = await this.resourceTypeFor(host.vendorType || 'NA');
     const system = pusher.kind === 'system' ? pusher.system : null;
-    const sha256 = contentHash(parts);
+    // Missing parts count as empty here; writePush merges them from the previous snapshot.
+    const sha256 = contentHash(document.parts);
+    const target = {
+      organizationId,
+      providerId,
+      resourceTypeId,
+      kind: document.kind,
+      host,
+      hostKey: pushHostKey(pusher, host, clientAddress),
+      findByClientAddress: pusher.kind === 'user' && !document.describesHost,
+      clientAddress,
+      systemId: system?.id ?? null,
+      systemResourceId: system?.resourceId ?? null,
+      sizeBytes: document.sizeBytes,
+      sha256,
+    };
     if (pusher.kind !== 'anonymous') {
       // A repeat of the latest snapshot: one statement, no transaction (see writeUnchangedPush).
-      const repeat = await writeUnchangedPush(this.db, {
-        organizationId,
-        providerId,
-        resourceTypeId,
-        host,
-        clientAddress,
-        systemId: system?.id ?? null,
-        systemResourceId: system?.resourceId ?? null,
-        sizeBytes,
-        sha256,
-      });
+      const repeat = await writeUnchangedPush(this.db, target);
       if (repeat) {
         if (system && !repeat.systemOk) {
           await this.db.transaction((manager) => this.heartbeats.beat(manager, system.id, repeat.resource));
@@ -242,19 +323,16 @@ export class FactsService implements OnApplicationBootstrap {
         const result = await writePush(
           manager,
           {
-            organizationId,
-            providerId,
-            resourceTypeId,
-            parts,
-            host,
-            clientAddress,
-            systemId: system?.id ?? null,
-            systemResourceId: system?.resourceId ?? null,
-            sizeBytes,
-            sha256,
+            ...target,
+            parts: document.parts,
+            sentParts: document.sentParts,
+            describesHost: document.describesHost,
             rateLimit:
               pusher.kind === 'anonymous'
-                ? { bucket: clientAddress, minutes: this.config.rateLimitMinutes }
+                ? {
+                    bucket: rateLimitBucket(clientAddress, this.config.rateLimitIpv6Prefix),
+                    minutes: this.config.rateLimitMinutes,
+                  }
                 : undefined,
           },
           this.changes,
@@ -266,10 +344,10 @@ export class FactsService implements OnApplicationBootstrap {
     try {
       return await run();
     } catch (error) {
-      // The push provider was deleted since it was cached: make it again, once.
-      if (classifyDatabaseError(error) !== 'foreign_key') throw error;
+      // The push provider was deleted since it was cached: make it again (a bounded number of times).
+      if (classifyDatabaseError(error) !== 'foreign_key' || attempts <= 1) throw error;
       this.providers.delete(organizationId);
-      return this.store(pusher, parts, clientAddress, sizeBytes, host);
+      return this.store(pusher, document, clientAddress, attempts - 1);
     }
   }
 
@@ -324,4 +402,20 @@ export class FactsService implements OnApplicationBootstrap {
     }
     return this.resourceTypes.get(vendorType) ?? this.resourceTypes.get('*')!;
   }
+}
+
+/**
+ * The row a push writes, decided by who pushes, never by what the document claims
+ * (issue #11 item 2): a system writes its own host (`system:<id>`, or the resource it is
+ * already linked to); an anonymous host writes the host of its client address; a user
+ * with system.add names the host by its FQDN or hostname (else its address). A pushed
+ * canonical_id is stored and searchable, but selects nothing.
+ */
+export function pushHostKey(pusher: Pusher, host: NormalizedHost, clientAddress: string): string {
+  if (pusher.kind === 'system') return `system:${pusher.system.id}`;
+  if (pusher.kind === 'user') {
+    const name = host.fqdn || host.name;
+    if (name) return `host:${name.toLowerCase()}`.slice(0, 512);
+  }
+  return `address:${clientAddress}`;
 }

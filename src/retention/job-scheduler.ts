@@ -10,6 +10,7 @@ import type { DataSource } from 'typeorm';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
 import { modifyReturning } from '../database/modify-returning.js';
 import { HeartbeatsService } from '../facts/heartbeats.service.js';
+import { pruneExpiredRateLimits } from '../facts/push-rate-limits.sql.js';
 import { RetentionService } from './retention.service.js';
 
 export interface PeriodicJob {
@@ -59,6 +60,15 @@ export class JobScheduler implements OnApplicationBootstrap, OnModuleDestroy {
         intervalMs: config.retention.historyCheckIntervalHours * hour,
         jitterMs: Math.min(config.retention.historyCheckIntervalHours * hour * 0.1, 15 * 60_000),
         run: () => retention.pruneHistory(),
+      },
+      {
+        // Rows whose window has passed limit nothing; without this the table grows by one row per address ever seen.
+        name: 'push-rate-limit-pruning',
+        intervalMs: hour,
+        jitterMs: 5 * 60_000,
+        run: async () => ({
+          rate_limits_deleted: await pruneExpiredRateLimits(db, config.facts.rateLimitMinutes),
+        }),
       },
     ];
   }

@@ -47,8 +47,8 @@ export class RetentionService {
     const snapshotIds = await this.db.query<{ id: string }[]>(
       `SELECT id FROM (
          SELECT id, received_at,
-           row_number() OVER (PARTITION BY resource_id ORDER BY received_at ASC, id ASC) AS from_first,
-           row_number() OVER (PARTITION BY resource_id ORDER BY received_at DESC, id DESC) AS from_latest
+           row_number() OVER (PARTITION BY resource_id, kind ORDER BY received_at ASC, id ASC) AS from_first,
+           row_number() OVER (PARTITION BY resource_id, kind ORDER BY received_at DESC, id DESC) AS from_latest
          FROM fact_snapshots) s
        WHERE received_at < $1 AND from_first > 1 AND from_latest > 1`,
       [cutoff],
@@ -80,9 +80,9 @@ export class RetentionService {
   async pruneHistory(now: Date = new Date()): Promise<{ snapshots_deleted: number }> {
     const rows = await this.db.query<{ id: string }[]>(
       `WITH ranked AS (
-         SELECT id, resource_id, received_at,
-           row_number() OVER (PARTITION BY resource_id ORDER BY received_at ASC, id ASC) AS from_first,
-           row_number() OVER (PARTITION BY resource_id ORDER BY received_at DESC, id DESC) AS from_latest,
+         SELECT id, resource_id, kind, received_at,
+           row_number() OVER (PARTITION BY resource_id, kind ORDER BY received_at ASC, id ASC) AS from_first,
+           row_number() OVER (PARTITION BY resource_id, kind ORDER BY received_at DESC, id DESC) AS from_latest,
            CASE
              WHEN received_at >= $1::timestamptz - interval '7 days' THEN NULL
              WHEN received_at >= $1::timestamptz - interval '1 month' THEN date_trunc('day', received_at, 'UTC')
@@ -92,7 +92,7 @@ export class RetentionService {
            END AS period
          FROM fact_snapshots
        ), bucketed AS (
-         SELECT *, row_number() OVER (PARTITION BY resource_id, period ORDER BY received_at DESC, id DESC) AS in_period
+         SELECT *, row_number() OVER (PARTITION BY resource_id, kind, period ORDER BY received_at DESC, id DESC) AS in_period
          FROM ranked
        )
        SELECT id FROM bucketed

@@ -241,7 +241,12 @@ describe('retention and history pruning', () => {
         await replica.app.close();
         await replica.pool.end();
       }
-      expect(scheduler.jobs.map((j) => j.name)).toEqual(['heartbeat-check', 'retention', 'history-pruning']);
+      expect(scheduler.jobs.map((j) => j.name)).toEqual([
+        'heartbeat-check',
+        'retention',
+        'history-pruning',
+        'push-rate-limit-pruning',
+      ]);
       expect(scheduler.jobs[0].intervalMs).toBe(60_000);
     });
   });

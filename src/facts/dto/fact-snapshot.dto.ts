@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { FACT_SNAPSHOT_KINDS, type FactSnapshotKind } from '../fact-snapshot.entity.js';
 
 export class FactSnapshotDto {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -10,6 +11,12 @@ export class FactSnapshotDto {
   @ApiProperty({ description: 'sha256 of the canonical JSON of the stable facts (the dedup key).' })
   sha256: string;
   @ApiProperty() size_bytes: number;
+  @ApiProperty({
+    enum: FACT_SNAPSHOT_KINDS,
+    description:
+      'Document kind: `ansible` (system, package and local facts) or `agent` (a collector agent inventory, in system_facts). Each kind is diffed only against its own previous snapshot.',
+  })
+  kind: FactSnapshotKind;
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
