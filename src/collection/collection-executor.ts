@@ -9,7 +9,8 @@ import { modifyReturning } from '../database/modify-returning.js';
 import { withDefaults } from '../plugins/connection-parameters.js';
 import type { PluginContext } from '../plugins/plugin.contract.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
-import { openSecrets } from '../providers/connection-config.js';
+import { maskUrlCredentials } from '../common/crypto/scrub.js';
+import { openSecrets, scrubberFor } from '../providers/connection-config.js';
 import { readProviderDocument } from '../providers/provider-document.sql.js';
 import { RELATIONSHIP_TYPES } from '../relationships/relationship.enums.js';
 import type { CollectionType } from './collection-run.enums.js';
@@ -149,9 +150,12 @@ export class CollectionExecutor {
     };
     const counters = { found: 0, created: 0, updated: 0, unchanged: 0, removed: 0, rejected: 0 };
     const warnings: string[] = [];
+    // Plugin text (errors, warnings, log lines) loses the provider's secrets before it is
+    // stored or logged; until the provider is read, URL credentials are still masked.
+    let scrub = (text: string) => maskUrlCredentials(text, true);
     const warn = (message: string) => {
       counters.rejected++;
-      if (warnings.length < MAX_WARNINGS) warnings.push(message);
+      if (warnings.length < MAX_WARNINGS) warnings.push(scrub(message));
     };
     const abort = new AbortController();
     const onShutdown = () => abort.abort(new RunAborted('The worker is shutting down.'));
@@ -170,6 +174,8 @@ export class CollectionExecutor {
         [run.provider_id],
       );
       if (!provider) throw new Error('The provider no longer exists.');
+      const scrubber = scrubberFor(provider.connection_config, this.secrets, provider.endpoint);
+      scrub = (text: string) => scrubber.scrub(text);
       const key = `${provider.vendor}:${provider.provider_type}`;
       const registered = this.registry.get(key);
       if (!registered) throw new Error(`No plugin "${key}" is installed; see /provider-plugins/.`);
@@ -189,9 +195,9 @@ export class CollectionExecutor {
         ),
         options: { collection_type: run.collection_type, target_resource_types: run.target_resource_types },
         logger: {
-          debug: (m) => this.logger.debug(`[${provider!.name}] ${m}`),
-          info: (m) => this.logger.log(`[${provider!.name}] ${m}`),
-          warn: (m) => this.logger.warn(`[${provider!.name}] ${m}`),
+          debug: (m) => this.logger.debug(`[${provider!.name}] ${scrub(String(m))}`),
+          info: (m) => this.logger.log(`[${provider!.name}] ${scrub(String(m))}`),
+          warn: (m) => this.logger.warn(`[${provider!.name}] ${scrub(String(m))}`),
         },
         signal: abort.signal,
         clock: () => runStart,
@@ -305,7 +311,7 @@ export class CollectionExecutor {
           started,
           null,
         );
-      const message = error instanceof Error ? error.message : String(error);
+      const message = scrub(error instanceof Error ? error.message : String(error));
       // Stopped on purpose (the worker shuts down, the lease was taken over): an expected
       // ending, said in one line; anything else is a failure with its stack.
       const reason: unknown = abort.signal.reason;
@@ -313,7 +319,7 @@ export class CollectionExecutor {
         this.logger.log(`Run ${run.id} stopped: ${reason.message}`);
       else
         this.logger.error(
-          `Run ${run.id} failed: ${error instanceof Error ? (error.stack ?? message) : message}`,
+          `Run ${run.id} failed: ${error instanceof Error ? scrub(error.stack ?? message) : message}`,
         );
       return await this.finish(
         run.id,

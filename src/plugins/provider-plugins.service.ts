@@ -1,6 +1,6 @@
 import type {} from '@fastify/multipart';
 import { readUploadedFile } from '../common/http/uploaded-file.js';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import type { DataSource } from 'typeorm';
@@ -10,7 +10,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationFailedError } f
 import { wholeList } from '../common/list/page.js';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
 import { ActivityService } from '../platform/activity.service.js';
-import { openSecrets } from '../providers/connection-config.js';
+import { openSecrets, scrubberFor } from '../providers/connection-config.js';
 import { AccessService } from '../rbac/access.service.js';
 import { withDefaults } from './connection-parameters.js';
 import type { PluginDetailDto, PluginDto, PluginRefreshDto, PluginTestDto } from './dto/plugin.dto.js';
@@ -21,6 +21,8 @@ import { PluginsService } from './plugins.service.js';
 
 @Injectable()
 export class ProviderPluginsService {
+  private readonly logger = new Logger('Plugins');
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(INVENTORY_CONFIG) private readonly config: InventoryConfig,
@@ -76,12 +78,18 @@ export class ProviderPluginsService {
         continue;
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), 60_000);
+      // What the plugin answers or throws loses this provider's secrets first.
+      const scrubber = scrubberFor(provider.connection_config, this.secrets, provider.endpoint);
       try {
         const outcome = await plugin.plugin.validateConnection({
           provider: { id: provider.id, name: provider.name, endpoint: provider.endpoint },
           config: withDefaults(plugin.plugin.manifest, openSecrets(provider.connection_config, this.secrets)),
           options: { collection_type: 'full', target_resource_types: [] },
-          logger: { debug: () => undefined, info: () => undefined, warn: () => undefined },
+          logger: {
+            debug: (m) => this.logger.debug(`[${provider.name}] ${scrubber.scrub(String(m))}`),
+            info: (m) => this.logger.log(`[${provider.name}] ${scrubber.scrub(String(m))}`),
+            warn: (m) => this.logger.warn(`[${provider.name}] ${scrubber.scrub(String(m))}`),
+          },
           signal: abort.signal,
           clock: () => new Date(),
         });
@@ -89,14 +97,14 @@ export class ProviderPluginsService {
           provider: provider.id,
           provider_name: provider.name,
           ok: Boolean(outcome.ok),
-          message: String(outcome.message ?? ''),
+          message: scrubber.scrub(String(outcome.message ?? '')),
         });
       } catch (error) {
         results.push({
           provider: provider.id,
           provider_name: provider.name,
           ok: false,
-          message: error instanceof Error ? error.message : String(error),
+          message: scrubber.scrub(error instanceof Error ? error.message : String(error)),
         });
       } finally {
         clearTimeout(timer);

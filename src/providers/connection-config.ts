@@ -1,5 +1,6 @@
 import { ValidationFailedError } from '../common/errors.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
+import { endpointCredentials, SecretScrubber } from '../common/crypto/scrub.js';
 
 /** What clients see instead of a stored secret; sending it back keeps the stored value. */
 export const MASK = '$encrypted$';
@@ -209,4 +210,34 @@ function mapSealed(value: unknown, replace: (sealed: string) => unknown): unknow
     return out;
   }
   return value;
+}
+
+/**
+ * A scrubber for what a plugin says about this provider: every stored secret (opened),
+ * the password of `user:password@` in the endpoint, and the Basic-header form of each
+ * with the user names the configuration holds. Plugin text goes through it before it
+ * reaches a run's `error_message`, a test result or a log line.
+ */
+export function scrubberFor(config: Json, box: SecretBox, endpoint = ''): SecretScrubber {
+  const secrets: unknown[] = [];
+  const users: string[] = [];
+  const walk = (value: unknown, key: string) => {
+    if (SecretBox.isSealed(value)) {
+      try {
+        secrets.push(box.open(value));
+      } catch {
+        // Unreadable here: it cannot reach the plugin either.
+      }
+    } else if (typeof value === 'string') {
+      if (/^(user|username|user_name|login|account|client_id|access_key_id)$/i.test(key)) users.push(value);
+    } else if (Array.isArray(value)) value.forEach((element) => walk(element, key));
+    else if (isObject(value)) for (const [inner, v] of Object.entries(value)) walk(v, inner);
+  };
+  walk(config, '');
+  const [user, password] = endpointCredentials(endpoint);
+  if (password !== undefined) {
+    secrets.push(password);
+    users.push(user);
+  } else if (user !== undefined) secrets.push(user);
+  return new SecretScrubber(secrets, users);
 }

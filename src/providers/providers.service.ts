@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
+import { maskUrlCredentials } from '../common/crypto/scrub.js';
 import { SECRET_BOX, SecretBox } from '../common/crypto/secret-box.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationFailedError } from '../common/errors.js';
 import { inTransactionUnique } from '../common/http/database-errors.js';
@@ -68,6 +69,26 @@ const SELECT = `p.id, p.name, p.description, p.organization_id, o.name AS organi
 const FROM = `providers p JOIN organizations o ON o.id = p.organization_id
   LEFT JOIN users cu ON cu.id = p.created_by_id LEFT JOIN users mu ON mu.id = p.modified_by_id`;
 
+/** A masked configuration with `user:password@` of the URLs in its strings masked too. */
+const maskUrlsIn = (value: Record<string, unknown>): Record<string, unknown> =>
+  JSON.parse(JSON.stringify(value), (_key, inner: unknown) =>
+    typeof inner === 'string' ? maskUrlCredentials(inner) : inner,
+  ) as Record<string, unknown>;
+
+/** Top-level URLs sent back as answered (`https://user:***@host`) keep the stored value. */
+const keepMaskedUrls = (next: Record<string, unknown>, stored: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(next).map(([key, value]) => {
+      const before = Object.hasOwn(stored, key) ? stored[key] : undefined;
+      return typeof value === 'string' &&
+        typeof before === 'string' &&
+        value !== before &&
+        value === maskUrlCredentials(before)
+        ? [key, before]
+        : [key, value];
+    }),
+  );
+
 /** The response shape; the only place connection_config leaves the service, masked. */
 export function toProviderDto(row: ProviderRow): ProviderDto {
   return {
@@ -80,8 +101,8 @@ export function toProviderDto(row: ProviderRow): ProviderDto {
     provider_type: row.provider_type,
     plugin: `${row.vendor}:${row.provider_type}`,
     infrastructure: row.infrastructure,
-    endpoint: row.endpoint,
-    connection_config: maskSecrets(row.connection_config),
+    endpoint: maskUrlCredentials(row.endpoint, true),
+    connection_config: maskUrlsIn(maskSecrets(row.connection_config)),
     enabled: row.enabled,
     last_collection_at: row.last_collection_at?.toISOString() ?? null,
     schedule: row.schedule,
@@ -300,7 +321,13 @@ export class ProvidersService {
       }
       const vendor = dto.vendor ?? provider.vendor;
       const providerType = dto.provider_type ?? provider.providerType;
-      const endpoint = dto.endpoint ?? provider.endpoint;
+      if (dto.connection_config !== undefined)
+        dto = { ...dto, connection_config: keepMaskedUrls(dto.connection_config, provider.connectionConfig) };
+      // The endpoint as answered (`user:***@host`) sent back keeps the stored one.
+      const endpoint =
+        dto.endpoint === undefined || dto.endpoint === maskUrlCredentials(provider.endpoint, true)
+          ? provider.endpoint
+          : dto.endpoint;
       const schedule = dto.schedule === undefined ? provider.schedule : dto.schedule?.trim() || null;
       const plainConfig = dto.connection_config ?? maskSecrets(provider.connectionConfig);
       const plugin = this.checkAgainstPlugin({
