@@ -69,6 +69,7 @@ export async function createApp(
   installHttpHooks(adapter.getInstance(), {
     routes,
     maxPushBodyBytes: options.config.facts.maxBodyBytes,
+    maxJsonDepth: options.config.jsonMaxDepth,
     metrics: () => metrics,
     pushGate: () => pushGate,
   });

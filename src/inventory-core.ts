@@ -26,6 +26,7 @@ import { SECRET_BOX, type SecretBox } from './common/crypto/secret-box.js';
 import { AlertingModule } from './alerting/alerting.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { ApiExceptionFilter } from './common/http/exception.filter.js';
+import { DEFAULT_JSON_MAX_DEPTH, installJsonDepthLimit } from './common/http/json-depth.js';
 import { ListExportInterceptor } from './common/list/list-export.interceptor.js';
 import { ROUTE_TABLE, RouteTable } from './common/http/method-not-allowed.js';
 import { createValidationPipe } from './common/http/validation.pipe.js';
@@ -226,6 +227,8 @@ export interface HttpHookOptions {
   routes: RouteTable;
   /** Body limit of the push routes (FACTS_MAX_BODY_MB). */
   maxPushBodyBytes: number;
+  /** Deepest nesting of objects/arrays a JSON body may have (JSON_MAX_DEPTH); default 64. */
+  maxJsonDepth?: number;
   /** Where request metrics go (resolved late: the app is created after the hooks). */
   metrics: () => MetricsService | null;
   /** Admits push routes (@GatedPush) before their body is read (resolved late, like metrics). */
@@ -249,6 +252,7 @@ export function installHttpHooks(fastify: FastifyInstance, options: HttpHookOpti
   const embedded = options.embedded;
   const owns = (config: unknown) => !embedded || isInventoryRoute(config);
   options.routes.attach(fastify);
+  installJsonDepthLimit(fastify, { maxDepth: options.maxJsonDepth ?? DEFAULT_JSON_MAX_DEPTH, owns });
   fastify.addHook('onRoute', (route) => {
     if (!owns(route.config)) return;
     if (PUSH_ROUTE.test(route.url)) route.bodyLimit = options.maxPushBodyBytes;

@@ -101,4 +101,11 @@ describe('loadConfig', () => {
       expect(text).toContain(name);
     }
   });
+
+  it('reads JSON_MAX_DEPTH (default 64, 1 to 256)', () => {
+    expect(loadConfig({}).jsonMaxDepth).toBe(64);
+    expect(loadConfig({ JSON_MAX_DEPTH: '20' }).jsonMaxDepth).toBe(20);
+    expect(() => loadConfig({ JSON_MAX_DEPTH: '0' })).toThrow(/JSON_MAX_DEPTH/);
+    expect(() => loadConfig({ JSON_MAX_DEPTH: '257' })).toThrow(/JSON_MAX_DEPTH/);
+  });
 });

@@ -46,6 +46,8 @@ export interface InventoryConfig {
   loginTokenTtlMinutes: number;
   /** `GET /events/stream/` sends a comment line this often (EVENTS_STREAM_KEEPALIVE_SECONDS, 1-15). */
   eventsStreamKeepaliveSeconds: number;
+  /** JSON bodies nesting objects/arrays deeper than this are refused with a 400 (JSON_MAX_DEPTH). */
+  jsonMaxDepth: number;
 }
 
 /** Pushed inventory: who may push anonymously, how often, how much. */
@@ -266,6 +268,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
     shutdownDrainSeconds: int('SHUTDOWN_DRAIN_SECONDS', 2, 0, 300),
     loginTokenTtlMinutes: int('LOGIN_TOKEN_TTL_MINUTES', 60, 1, 1440),
     eventsStreamKeepaliveSeconds: int('EVENTS_STREAM_KEEPALIVE_SECONDS', 15, 1, 15),
+    jsonMaxDepth: int('JSON_MAX_DEPTH', 64, 1, 256),
     retention: {
       retentionDays: int('RETENTION_DAYS', 400, 1, 100000),
       historyMaxEntries: int('HISTORY_MAX_ENTRIES', 0, 0, 10000000),

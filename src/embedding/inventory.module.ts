@@ -194,6 +194,7 @@ export class InventoryModule implements NestModule {
     installHttpHooks(fastify, {
       routes: this.routes,
       maxPushBodyBytes: this.config.facts.maxBodyBytes,
+      maxJsonDepth: this.config.jsonMaxDepth,
       metrics: () => this.moduleRef.get(MetricsService, { strict: false }),
       pushGate: () => this.moduleRef.get(PushGate, { strict: false }),
       embedded: { errorFilter: new ApiExceptionFilter(this.routes) },

@@ -54,8 +54,30 @@ export class PluginsService implements OnModuleInit, OnModuleDestroy {
     await this.listener?.end().catch(() => undefined);
   }
 
-  /** Re-discovers in this process (uploaded archives first extracted from the database). */
-  async discover(): Promise<number> {
+  private running: Promise<number> | null = null;
+  private queued: Promise<number> | null = null;
+
+  /**
+   * Re-discovers in this process (uploaded archives first extracted from the database).
+   * One discovery at a time (each reads every package.json under node_modules): calls
+   * made while one runs share the single next run, which starts after it and so sees
+   * whatever changed before they were made.
+   */
+  discover(): Promise<number> {
+    if (this.running)
+      return (this.queued ??= this.running
+        .catch(() => 0)
+        .then(() => {
+          this.queued = null;
+          return this.discover();
+        }));
+    this.running = this.discoverNow().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async discoverNow(): Promise<number> {
     if (this.db.isInitialized) await syncUploadedPlugins(this.db, uploadedPluginsFolder(this.config.dataDir));
     return this.registry.discover();
   }
