@@ -2,8 +2,17 @@
 // so NODE_OPTIONS=--experimental-vm-modules is set by `npm test`.
 // A few CommonJS dependencies require() ESM-only packages (content-disposition via
 // @fastify/static, cookie via light-my-request); Jest's CommonJS loader cannot do
-// that on Node 20, so those packages are transpiled too.
-const esmOnlyDeps = ['content-disposition', 'cookie', 'file-type', 'token-types', 'strtok3', '@tokenizer'];
+// that on Node 20, so those packages are transpiled too (and json-schema-ref-parser,
+// which @apidevtools/swagger-parser requires).
+const esmOnlyDeps = [
+  'content-disposition',
+  'cookie',
+  'file-type',
+  'token-types',
+  'strtok3',
+  '@tokenizer',
+  '@apidevtools/json-schema-ref-parser',
+];
 
 export default {
   testEnvironment: 'node',

@@ -76,7 +76,7 @@ export class AlertHistoryController {
 
   @Post(['api/alert_history', 'alert_history'])
   @Public()
-  @ApiBearerAuth()
+  @ApiBearerAuth('alertHistoryToken')
   @ApiEndpoint({
     summary: "Alertmanager webhook receiver: record Alertmanager's notifications as alerts",
     description:

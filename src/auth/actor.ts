@@ -1,5 +1,7 @@
-import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { PUBLIC_OPERATION } from './openapi-security.js';
 
 /** Who is calling: resolved once per request by the AuthGuard. */
 export interface Actor {
@@ -22,5 +24,10 @@ export const CurrentActor = createParamDecorator((_data: unknown, ctx: Execution
 });
 
 export const IS_PUBLIC = 'inventory:public';
-/** Marks a route that needs no credentials (/ping/, /health/). */
-export const Public = () => SetMetadata(IS_PUBLIC, true);
+/**
+ * Marks a route that needs no credentials (/ping/, /health/), or that checks credentials
+ * of its own (name their scheme with @ApiBasicAuth() / @ApiBearerAuth(name)); the
+ * OpenAPI document then shows `security: []` or that scheme.
+ */
+export const Public = () =>
+  applyDecorators(SetMetadata(IS_PUBLIC, true), ApiExtension(PUBLIC_OPERATION, true));

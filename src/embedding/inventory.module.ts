@@ -1,3 +1,4 @@
+import { applySecurity } from '../auth/openapi-security.js';
 import multipart from '@fastify/multipart';
 import {
   type DynamicModule,
@@ -166,6 +167,7 @@ export class InventoryModule implements NestModule {
         operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
       },
     );
+    applySecurity(document);
     SwaggerModule.setup(path, app, document, {
       jsonDocumentUrl: `${prefix}/openapi.json`,
       raw: ['json'],

@@ -1,14 +1,16 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { type Actor, CurrentActor } from '../auth/actor.js';
 import { ApiEndpoint } from '../common/http/api-endpoint.decorator.js';
 import type { ParsedListQuery } from '../common/list/list-query.js';
 import { ApiListQuery, ApiPaginatedResponse, ListQuery, RequestUrl } from '../common/list/list.decorators.js';
-import { MachineDetailDto, MachineDto } from './dto/machine.dto.js';
+import { MachineDetailDto, MachineDto, MachineFieldDto } from './dto/machine.dto.js';
 import { MACHINE_LIST } from './machine.list-spec.js';
 import { MachinesService } from './machines.service.js';
 
 @ApiTags('machines')
+// MachineDetailDto.fields refers to it by $ref (a map of them), which Nest does not follow.
+@ApiExtraModels(MachineFieldDto)
 @Controller('machines')
 export class MachinesController {
   constructor(private readonly machines: MachinesService) {}
