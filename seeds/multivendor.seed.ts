@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { CollectionExecutor } from '../src/collection/collection-executor.js';
 import type { SecretBox } from '../src/common/crypto/secret-box.js';
+import { CLI_ACTOR, recordActivity } from '../src/platform/activity.service.js';
 import { secretPolicy } from '../src/plugins/connection-parameters.js';
 import type { ProviderPlugin } from '../src/plugins/plugin.contract.js';
 import { PluginRegistry } from '../src/plugins/plugin-registry.js';
@@ -93,16 +94,38 @@ export async function seedMultivendor(
       config: Record<string, unknown>,
     ) => {
       const m = plugin.manifest;
-      if (options.flush)
-        await db.query(`DELETE FROM providers WHERE organization_id = $1 AND name = $2`, [org.id, name]);
+      // Each write is in /activitystream/ with the actor `cli`, as the command's other writes.
+      const record = (operation: string, id: string, changes?: Record<string, unknown>) =>
+        recordActivity(db, CLI_ACTOR, {
+          operation,
+          objectType: 'provider',
+          objectId: id,
+          objectRepr: name,
+          organizationId: org.id,
+          changes,
+        });
+      if (options.flush) {
+        const deleted = await db.query<{ id: string }[]>(
+          `DELETE FROM providers WHERE organization_id = $1 AND name = $2 RETURNING id`,
+          [org.id, name],
+        );
+        for (const row of deleted) await record('delete', row.id);
+      }
       const sealed = sealSecrets(config, secrets, {}, 'connection_config', secretPolicy(m));
-      const [row] = await db.query<{ id: string }[]>(
+      const [row] = await db.query<{ id: string; inserted: boolean }[]>(
         `INSERT INTO providers (name, description, organization_id, vendor, provider_type, infrastructure, endpoint, connection_config)
          VALUES ($1, 'Served by a local simulator started by inventory seed multivendor', $2, $3, $4, $5, $6, $7)
          ON CONFLICT (organization_id, name) DO UPDATE SET endpoint = EXCLUDED.endpoint, connection_config = EXCLUDED.connection_config
-         RETURNING id`,
+         RETURNING id, (xmax = 0) AS inserted`,
         [name, org.id, m.vendor, m.provider_type, m.infrastructure, endpoint, JSON.stringify(sealed)],
       );
+      // An existing provider is updated: this run's simulators listen elsewhere, with other keys.
+      if (row.inserted)
+        await record('create', row.id, {
+          name: [null, name],
+          plugin: [null, `${m.vendor}:${m.provider_type}`],
+        });
+      else await record('update', row.id);
       return row.id;
     };
     const plugin = (key: string) => registry.get(key)!.plugin;

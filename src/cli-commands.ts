@@ -227,7 +227,17 @@ async function token(
         [username],
       );
       if (!rows[0] || !rows[0].is_active) throw new CliError(`No active user "${username}".`);
-      process.stdout.write(`${await keys.sign({ userId: rows[0].id, username }, seconds)}\n`);
+      const signed = await keys.sign({ userId: rows[0].id, username }, seconds);
+      // Who can act as whom is an action too: the issue (never the token) goes to the activity stream.
+      await recordActivity(db, CLI_ACTOR, {
+        operation: 'issue_token',
+        objectType: 'user',
+        objectId: rows[0].id,
+        objectRepr: username,
+        organizationId: null,
+        changes: { ttl_seconds: [null, seconds] },
+      });
+      process.stdout.write(`${signed}\n`);
     }),
   );
 }

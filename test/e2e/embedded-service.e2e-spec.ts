@@ -126,6 +126,7 @@ describe('the service on its embedded PostgreSQL', () => {
       ]),
     ).toEqual([
       ['create', 'ops', null],
+      ['issue_token', 'ops', null],
       ['set_password', 'ops', null],
       ['create', 'robot', null],
     ]);

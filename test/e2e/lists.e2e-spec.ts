@@ -382,6 +382,7 @@ const PUSH_CASES: ListCase[] = [
       received_before: { value: iso(daysAgo(1)), check: (r) => new Date(r.received_at) <= daysAgo(0.99) },
       sha256: { value: f.push.latestSha, field: field('sha256') },
       client_address: { value: '10.9.9.9', field: field('client_address') },
+      kind: { value: 'agent', field: field('kind') },
     }),
   },
 ];
@@ -412,6 +413,13 @@ async function seedPushFixture(
   const latest = await t.pool.query(`SELECT sha256 FROM fact_snapshots WHERE id = $1`, [
     second.body.snapshot,
   ]);
+  // The same system's collector agent: an `agent` snapshot beside the two `ansible` ones.
+  const agent = await http(`${t.root}/api/systems/inventory`, {
+    method: 'POST',
+    json: { system_id: 'edge-b', timestamp: iso(daysAgo(0)), data: { lists_fixture: { agent: true } } },
+    as: b.basic,
+  });
+  expect(agent.status).toBe(202);
   await t.pool.query(
     `UPDATE systems SET status = 'inactive', last_heartbeat_at = $2, suspended_at = now() WHERE id = $1`,
     [a.id, daysAgo(3)],

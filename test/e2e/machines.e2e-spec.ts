@@ -1,4 +1,5 @@
-import { seedMultivendor } from '../../seeds/multivendor.seed.js';
+import { AWS_PROVIDER_NAME, CLUSTER_PROVIDER_NAME, seedMultivendor } from '../../seeds/multivendor.seed.js';
+import { LAB_PROVIDER_NAME } from '../../seeds/vmware-lab.seed.js';
 import { createDataSource } from '../../src/database/data-source.js';
 import { http, startTestApp, type TestApp } from '../support/app.js';
 import { collectAndWait } from '../support/collection.js';
@@ -169,6 +170,22 @@ describe('machines: one view of a machine seen by several providers', () => {
       expect(
         (await seedMultivendor(db, t.secretBox, { flush: false, progress: () => undefined })).shared,
       ).toEqual(result.shared);
+      // The command's writes are in the activity stream, by the actor `cli`.
+      const activity = await http(
+        `${t.api}/activitystream/?actor_username=cli&object_type=provider&ordering=id`,
+      );
+      expect(
+        activity.body.results.map((e: { operation: string; object_repr: string }) => [
+          e.operation,
+          e.object_repr,
+        ]),
+      ).toEqual([
+        ['create', LAB_PROVIDER_NAME],
+        ['create', AWS_PROVIDER_NAME],
+        ['create', CLUSTER_PROVIDER_NAME],
+        ['update', AWS_PROVIDER_NAME],
+        ['update', CLUSTER_PROVIDER_NAME],
+      ]);
     } finally {
       await db.destroy();
     }

@@ -313,6 +313,126 @@ describe('the VMware lab seed', () => {
         expect(await count(`/resource-relationships/?provider=${id}&relationship_type=${type}`)).toBe(14);
       }
       expect(await count(`/resource-sightings/?provider=${id}`)).toBe(216);
+      // Spot checks against the original's seed_vmware_data values, written out here (not
+      // read from lab-data.ts), so a wrong value in the lab's data fails this test.
+      const one = async (name: string) =>
+        (await http(`${t.api}/resources/?provider=${id}&name=${encodeURIComponent(name)}`)).body.results[0];
+      expect(await one('aap-controller-01')).toMatchObject({
+        ems_ref: 'vm-1001',
+        vendor_type: 'vSphere VM',
+        canonical_id: '502e71fa-1001-4a8e-b123-aabbccddeef1',
+        vendor_identifiers: {
+          moid: 'vm-1001',
+          bios_uuid: '502e71fa-1001-4a8e-b123-aabbccddeef1',
+          instance_uuid: '502e1001-abcd-4a8e-b123-000000000001',
+        },
+        state: 'running',
+        power_state: 'poweredOn',
+        cpu_count: 8,
+        memory_mb: 32768,
+        disk_gb: 200,
+        os_type: 'linux',
+        os_name: 'Red Hat Enterprise Linux 9.4',
+        ip_addresses: ['10.0.20.10'],
+        fqdn: 'aap-controller-01.lab.local',
+        provider_tags: { env: 'production', app: 'ansible-aap', team: 'platform-eng' },
+        properties: {
+          host: 'esxi01.lab.local',
+          cluster: 'Prod-Cluster-01',
+          resource_pool: 'Production',
+          datastore: 'vsanDatastore-Prod',
+          tools_status: 'guestToolsRunning',
+          ansible_host: '10.0.20.10',
+          ansible_connection: 'ssh',
+          inventory_group: 'aap_controllers',
+        },
+      });
+      expect(await one('staging-db-01')).toMatchObject({
+        ems_ref: 'vm-1010',
+        canonical_id: '502e71fa-1010-4a8e-b123-aabbccddee10',
+        state: 'stopped',
+        power_state: 'poweredOff',
+        cpu_count: 4,
+        memory_mb: 8192,
+        disk_gb: 200,
+        os_name: 'Red Hat Enterprise Linux 9.2',
+        ip_addresses: ['10.0.40.11'],
+        provider_tags: { env: 'staging', app: 'postgresql', team: 'dba' },
+        properties: {
+          host: 'esxi03.lab.local',
+          resource_pool: 'Staging',
+          tools_status: 'guestToolsNotRunning',
+        },
+      });
+      expect(await one('dev-fedora-01')).toMatchObject({
+        ems_ref: 'vm-2002',
+        state: 'suspended',
+        power_state: 'suspended',
+        os_name: 'Fedora 41',
+        provider_tags: { env: 'development', team: 'platform-eng' },
+        properties: { host: 'esxi04.lab.local', cluster: 'Dev-Cluster-01', datastore: 'vsanDatastore-Dev' },
+      });
+      expect(await one('win2022-ad-01')).toMatchObject({
+        ems_ref: 'vm-1007',
+        os_type: 'windows',
+        os_name: 'Windows Server 2022 Datacenter',
+        cpu_count: 4,
+        memory_mb: 16384,
+        disk_gb: 120,
+        properties: { ansible_connection: 'winrm', inventory_group: 'windows_domain_controllers' },
+      });
+      expect(await one('template-win2022-base')).toMatchObject({
+        ems_ref: 'vm-9002',
+        state: 'inactive',
+        power_state: 'poweredOff',
+        ip_addresses: [],
+        provider_tags: { type: 'template', os: 'win2022' },
+        properties: { datastore: 'NFS-ISO-Library' },
+      });
+      expect(await one('esxi03.lab.local')).toMatchObject({
+        ems_ref: 'host-103',
+        vendor_type: 'ESXi Host',
+        // Python's uuid.uuid5(uuid.NAMESPACE_DNS, "HPEDL380-001"), as the original derives it
+        canonical_id: '7dba958e-1eed-5965-a5a2-b1e91fecdb30',
+        state: 'active',
+        power_state: 'poweredOn',
+        cpu_count: 48,
+        memory_mb: 393216,
+        os_type: 'hypervisor',
+        os_name: 'VMware ESXi 8.0 Update 2',
+        ip_addresses: ['10.0.10.103'],
+        properties: {
+          hardware_model: 'ProLiant DL380 Gen10',
+          hardware_vendor: 'HPE',
+          serial_number: 'HPEDL380-001',
+          cluster: 'Prod-Cluster-01',
+          inventory_group: 'esxi_hosts',
+        },
+      });
+      expect(await one('FC-LUN-Backups')).toMatchObject({
+        ems_ref: 'datastore-504',
+        vendor_type: 'vSphere Datastore',
+        state: 'active',
+        disk_gb: 30720,
+        properties: { datastore_type: 'vmfs', capacity_gb: 30720, free_space_gb: 15360, provisioned_pct: 50 },
+      });
+      expect(await one('NFS-ISO-Library')).toMatchObject({
+        ems_ref: 'datastore-503',
+        properties: { datastore_type: 'nfs', capacity_gb: 2048, free_space_gb: 1024 },
+      });
+      expect(await one('vsanDatastore-Prod')).toMatchObject({
+        ems_ref: 'datastore-501',
+        properties: { datastore_type: 'vsan', capacity_gb: 20480, free_space_gb: 8192, provisioned_pct: 60 },
+      });
+      expect(await one('Staging')).toMatchObject({
+        ems_ref: 'resgroup-202',
+        properties: { cpu_limit_mhz: 32000, memory_limit_mb: 262144, cluster: 'Prod-Cluster-01' },
+      });
+      expect(await one('Dev-Cluster-01')).toMatchObject({
+        ems_ref: 'domain-c20',
+        vendor_type: 'vSphere Cluster',
+        properties: { ha_enabled: false, drs_enabled: true },
+      });
       const provider = (
         await http(`${t.api}/providers/?name=${encodeURIComponent('Lab vCenter - vcsa01.lab.local')}`)
       ).body.results[0];

@@ -98,6 +98,31 @@ describe('README examples on the seeded VMware lab', () => {
     for (const field of documented) expect(Object.keys(changes.body.results[0])).toContain(field);
   });
 
+  it("grants a new user a role as the README's CLI example does, and /users/me/ lists it", async () => {
+    const text = readFileSync(join(process.cwd(), 'README.md'), 'utf8').replace(/\\\n\s*/g, ' ');
+    const grant = text
+      .split('\n')
+      .find((line) => line.includes('/role_user_assignments/') && line.includes(' -d '))!;
+    const template = grant.match(/-d "(.*)"\s*$/)![1].replace(/\\"/g, '"');
+    const ops = await t.createUser('readme-ops');
+    expect((await http(`${t.api}/resources/`, { as: ops.bearer })).body.count).toBe(0); // nothing before
+    const role = (await http(`${t.api}/role_definitions/?name=Organization%20Member`)).body.results[0].id;
+    const assigned = await http(`${t.api}/role_user_assignments/`, {
+      method: 'POST',
+      json: JSON.parse(template.replace('$ROLE', String(role)).replace('$OPS_ID', String(ops.id))),
+    });
+    expect(assigned.status).toBe(201);
+    const me = await http(`${t.api}/users/me/`, { as: ops.bearer });
+    expect(me.body.roles).toEqual([
+      expect.objectContaining({
+        role: 'Organization Member',
+        object_type: 'organization',
+        object_name: 'Default',
+      }),
+    ]);
+    expect((await http(`${t.api}/resources/`, { as: ops.bearer })).body.count).toBe(27); // the lab
+  });
+
   it.each(examples.map((e) => [e.line, e] as const))('%s', async (_line, example) => {
     if (!/^(\$API|http:\/\/localhost:8000)/.test(example.url)) return; // another host (the gateway's)
     if (example.url.includes('$HOST') && !vars.HOST) vars.HOST = await pushedHost();
