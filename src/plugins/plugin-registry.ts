@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Logger } from '@nestjs/common';
 import { load as loadYaml } from 'js-yaml';
 import { BUILTIN_PLUGINS } from './builtin-plugins.js';
 import { parseManifest } from './manifest.js';
+import { isInside, moduleFileOf } from './plugin-uploads.js';
 import { pluginKey, type CollectRecord, type PluginContext, type ProviderPlugin } from './plugin.contract.js';
 
 export type PluginSource = 'builtin' | 'package' | 'folder' | 'runtime';
@@ -136,9 +137,10 @@ export class PluginRegistry {
       }
       if (typeof pkg.inventoryProvider !== 'string') continue;
       try {
-        const mod = (await import(
-          `${pathToFileURL(join(dir, pkg.inventoryProvider)).href}?v=${generation}`
-        )) as Record<string, unknown>;
+        const entry = await realpath(join(dir, pkg.inventoryProvider));
+        if (!isInside(await realpath(dir), entry))
+          throw new Error(`inventoryProvider "${pkg.inventoryProvider}" is outside the package`);
+        const mod = (await import(`${pathToFileURL(entry).href}?v=${generation}`)) as Record<string, unknown>;
         const exported = mod.default ?? mod.plugin ?? mod.plugins;
         for (const plugin of [exported].flat()) {
           const checked = checkPlugin(plugin, `package ${pkg.name}`);
@@ -174,9 +176,13 @@ export class PluginRegistry {
       try {
         const raw = loadYaml(await readFile(manifestPath, 'utf8')) as Record<string, unknown>;
         const manifest = parseManifest(raw, `${name}/manifest.yml`);
-        const moduleFile = typeof raw.module === 'string' ? raw.module : 'provider.js';
-        const modulePath = resolve(dir, moduleFile);
-        if (!modulePath.startsWith(resolve(dir)))
+        const moduleFile = moduleFileOf(raw);
+        // Inside the folder by path (with a separator: `foo-evil/` is not inside `foo`) and
+        // after following links (a symlinked module may not lead out of it either).
+        const modulePath = await realpath(resolve(dir, moduleFile)).catch(() => {
+          throw new Error(`module "${moduleFile}" does not exist`);
+        });
+        if (!isInside(resolve(dir), resolve(dir, moduleFile)) || !isInside(await realpath(dir), modulePath))
           throw new Error(`module "${moduleFile}" is outside the plugin folder`);
         const mod = (await import(`${pathToFileURL(modulePath).href}?v=${generation}`)) as Record<
           string,

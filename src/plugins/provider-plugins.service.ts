@@ -16,7 +16,7 @@ import { withDefaults } from './connection-parameters.js';
 import type { PluginDetailDto, PluginDto, PluginRefreshDto, PluginTestDto } from './dto/plugin.dto.js';
 import { pluginKey } from './plugin.contract.js';
 import type { RegisteredPlugin } from './plugin-registry.js';
-import { inspectArchive, PluginArchiveError, storeArchive } from './plugin-uploads.js';
+import { inspectArchive, PluginArchiveError, pluginFolderName, storeArchive } from './plugin-uploads.js';
 import { PluginsService } from './plugins.service.js';
 
 @Injectable()
@@ -162,13 +162,24 @@ export class ProviderPluginsService {
       throw new ConflictError(`"${key}" is a ${existing.source} plugin and cannot be replaced by an upload.`);
     if (existing && !force)
       throw new ConflictError(`Plugin "${key}" already exists; upload with ?force=true to replace it.`);
+    // Two keys must never unpack to the same folder (`a--b:c` and `a:b--c` would).
+    const folder = pluginFolderName(key);
+    const sharing = (
+      await this.db.query<{ key: string }[]>(`SELECT key FROM provider_plugin_archives WHERE key <> $1`, [
+        key,
+      ])
+    ).find((row) => pluginFolderName(row.key) === folder);
+    if (sharing)
+      throw new ConflictError(
+        `Plugin "${key}" would unpack to the same folder (${folder}) as the uploaded plugin "${sharing.key}"; choose another vendor or provider_type.`,
+      );
     await storeArchive(this.db, manifest, archive, actor.id);
     await this.plugins.refreshEverywhere();
     const loaded = this.plugins.registry.get(key);
     if (!loaded) {
       throw new ValidationFailedError({
         archive: [
-          `The plugin did not load: ${this.plugins.registry.problems.find((p) => p.includes(key.replace(':', '--'))) ?? 'see the service log'}`,
+          `The plugin did not load: ${this.plugins.registry.problems.find((p) => p.includes(pluginFolderName(key))) ?? 'see the service log'}`,
         ],
       });
     }
