@@ -6,6 +6,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { fleetDocument, withVolatileFacts } from './fleet-payload.js';
 
 /**
  * Push benchmark: the real service (`node dist/src/cli.js serve`, its own process) on a
@@ -29,6 +30,10 @@ const HOSTS = intEnv('BENCH_HOSTS', 200, 1);
 const CONCURRENCY = intEnv('BENCH_CONCURRENCY', 16, 1);
 const REQUESTS = intEnv('BENCH_REQUESTS', 4000, 10);
 const OPEN_LOOP_SECONDS = intEnv('BENCH_OPEN_LOOP_SECONDS', 10, 1);
+/** The fleet workload: this many distinct hosts pushing round-robin (issue #10). */
+const FLEET_HOSTS = intEnv('BENCH_FLEET_HOSTS', 64, 1);
+/** Bodies prepared per fleet host, each with other volatile facts (the load generator then only sends). */
+const FLEET_VARIANTS = 8;
 const DATABASE = 'inventory_push_bench';
 const ADMIN_PASSWORD = 'bench-admin-password';
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -130,6 +135,39 @@ function row(name: string, o: Outcome, note = ''): string {
   return `| ${name} | ${o.latencies.length} | ${(o.latencies.length / o.seconds).toFixed(0)} | ${percentile(sorted, 50).toFixed(1)} | ${percentile(sorted, 95).toFixed(1)} | ${percentile(sorted, 99).toFixed(1)} | ${statuses} | ${note} |`;
 }
 
+/** Enrolls `count` systems named `<prefix>-<n>`, 8 at a time; `template(n)` is each one's payload. */
+async function enroll(
+  root: string,
+  basic: string,
+  count: number,
+  prefix: string,
+  template: (n: number) => string,
+): Promise<Host[]> {
+  const hosts: Host[] = [];
+  for (let i = 0; i < count; i += 8) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(8, count - i) }, async (_, j) => {
+        const n = i + j;
+        const res = await fetch(`${root}/api/inventory/v1/systems/`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: basic },
+          body: JSON.stringify({ name: `${prefix}-${n}`, organization: 1 }),
+        });
+        if (res.status !== 201) throw new Error(`system create: ${res.status} ${await res.text()}`);
+        const system = (await res.json()) as { system_key: string; secret: string };
+        return {
+          key: system.system_key,
+          authorization: `Basic ${Buffer.from(`${system.system_key}:${system.secret}`).toString('base64')}`,
+          template: template(n),
+        };
+      }),
+    );
+    hosts.push(...batch);
+    log(`  ${hosts.length}/${count} ${prefix} systems`);
+  }
+  return hosts;
+}
+
 async function waitForServer(root: string, server: ChildProcess): Promise<void> {
   for (let i = 0; i < 300; i++) {
     if (server.exitCode !== null) throw new Error(`the service exited with code ${server.exitCode}`);
@@ -184,31 +222,13 @@ async function main(): Promise<void> {
       Object.keys(fixture.package_facts.packages).find((n) => n.startsWith('openssl')) ?? 'bash';
 
     log(`Enrolling ${HOSTS} systems ...`);
-    const hosts: Host[] = [];
-    for (let i = 0; i < HOSTS; i += 8) {
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(8, HOSTS - i) }, async (_, j) => {
-          const n = i + j;
-          const res = await fetch(`${root}/api/inventory/v1/systems/`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: basic },
-            body: JSON.stringify({ name: `bench-${n}`, organization: 1 }),
-          });
-          if (res.status !== 201) throw new Error(`system create: ${res.status} ${await res.text()}`);
-          const system = (await res.json()) as { system_key: string; secret: string };
-          const facts = structuredClone(fixture);
-          facts.system_facts.hostname = `bench-${n}`;
-          facts.system_facts.machine_id = `${String(n).padStart(8, '0')}aaaabbbbccccddddeeeeffff`;
-          facts.package_facts.packages[packageName][0].version = '__BENCH_VERSION__';
-          return {
-            key: system.system_key,
-            authorization: `Basic ${Buffer.from(`${system.system_key}:${system.secret}`).toString('base64')}`,
-            template: JSON.stringify(facts),
-          };
-        }),
-      );
-      hosts.push(...batch);
-    }
+    const hosts: Host[] = await enroll(root, basic, HOSTS, 'bench', (n) => {
+      const facts = structuredClone(fixture);
+      facts.system_facts.hostname = `bench-${n}`;
+      facts.system_facts.machine_id = `${String(n).padStart(8, '0')}aaaabbbbccccddddeeeeffff`;
+      facts.package_facts.packages[packageName][0].version = '__BENCH_VERSION__';
+      return JSON.stringify(facts);
+    });
     const factsUrl = new URL(`${root}/api/inventory/v1/facts/`);
     const bodies = hosts.map((h) => h.template.replace('__BENCH_VERSION__', 'v0'));
     const unchanged = (i: number): [URL, string, string] => [
@@ -250,6 +270,71 @@ async function main(): Promise<void> {
     const halfChanged = await openLoop(peakChanged / 2, OPEN_LOOP_SECONDS, changed);
     results.push(row(`changed at half peak (${(peakChanged / 2).toFixed(0)}/s, open loop)`, halfChanged));
 
+    // The fleet workload: a ~180 KB document (setup with all subsets, 750 packages), FLEET_HOSTS
+    // hosts round-robin, the volatile facts different on every push as between two Ansible runs.
+    log(
+      `Fleet workload: enrolling ${FLEET_HOSTS} systems, preparing ${FLEET_HOSTS * FLEET_VARIANTS} bodies ...`,
+    );
+    const fleetBase = Array.from({ length: FLEET_HOSTS }, (_, n) => {
+      const document = fleetDocument(n);
+      const fleetPackage =
+        Object.keys(document.package_facts.packages).find((p) => p.startsWith('openssl')) ?? 'bash';
+      document.package_facts.packages[fleetPackage] = [
+        { ...document.package_facts.packages[fleetPackage][0], version: '__BENCH_VERSION__' },
+      ];
+      return document;
+    });
+    const fleet = await enroll(root, basic, FLEET_HOSTS, 'fleet', (n) => JSON.stringify(fleetBase[n]));
+    // variants[host][k]: host's document with the volatile facts of its k-th run; the memory
+    // size is a placeholder the changed phase fills in.
+    const variants = fleetBase.map((document, n) =>
+      Array.from({ length: FLEET_VARIANTS }, (_, k) => {
+        const run = withVolatileFacts(document, n * FLEET_VARIANTS + k);
+        run.system_facts.memtotal_mb = '__BENCH_MEMORY__';
+        return JSON.stringify(run).replace('"__BENCH_MEMORY__"', '__BENCH_MEMORY__');
+      }),
+    );
+    const fleetBytes = Buffer.byteLength(variants[0][0]);
+    let fleetCounter = 0;
+    const fleetPush =
+      (changes: boolean) =>
+      (i: number): [URL, string, string] => {
+        const n = ++fleetCounter;
+        const host = i % FLEET_HOSTS;
+        const body = variants[host][Math.floor(i / FLEET_HOSTS) % FLEET_VARIANTS]
+          .replace('__BENCH_VERSION__', changes ? `v${n}` : 'v0')
+          .replace('__BENCH_MEMORY__', changes ? String(32768 + (n % 2) * 1024) : '32768');
+        return [factsUrl, body, fleet[host].authorization];
+      };
+    log('Fleet: first pushes ...');
+    const fleetFirst = await closedLoop(FLEET_HOSTS, Math.min(CONCURRENCY, FLEET_HOSTS), fleetPush(false));
+    results.push(row('fleet: first push (creates the host)', fleetFirst));
+    await closedLoop(Math.min(REQUESTS, 500), CONCURRENCY, fleetPush(false));
+    log(`Fleet: only volatile facts changed, ${REQUESTS} requests ...`);
+    const fleetVolatile = await closedLoop(REQUESTS, CONCURRENCY, fleetPush(false));
+    results.push(row('fleet: only volatile facts changed', fleetVolatile, 'goal ≥ 500/s'));
+    const fleetPeak = fleetVolatile.latencies.length / fleetVolatile.seconds;
+    const fleetHalf = await openLoop(fleetPeak / 2, OPEN_LOOP_SECONDS, fleetPush(false));
+    results.push(
+      row(
+        `fleet: volatile at half peak (${(fleetPeak / 2).toFixed(0)}/s, open loop)`,
+        fleetHalf,
+        'goal p95 ≤ 50 ms',
+      ),
+    );
+    log(`Fleet: a package and the memory size changed, ${Math.round(REQUESTS / 2)} requests ...`);
+    const fleetChanged = await closedLoop(Math.round(REQUESTS / 2), CONCURRENCY, fleetPush(true));
+    results.push(row('fleet: a package and the memory size changed', fleetChanged, 'goal ≥ 150/s'));
+    const fleetChangedPeak = fleetChanged.latencies.length / fleetChanged.seconds;
+    const fleetChangedHalf = await openLoop(fleetChangedPeak / 2, OPEN_LOOP_SECONDS, fleetPush(true));
+    results.push(
+      row(
+        `fleet: changed at half peak (${(fleetChangedPeak / 2).toFixed(0)}/s, open loop)`,
+        fleetChangedHalf,
+        'goal p95 ≤ 50 ms',
+      ),
+    );
+
     const db = new pg.Client({ connectionString: url.toString() });
     await db.connect();
     const counts = (
@@ -264,7 +349,9 @@ async function main(): Promise<void> {
     console.log(
       `Machine: ${availableParallelism()} cores, Node ${process.versions.node}, PostgreSQL ${version}; service and load generator on the same machine. ` +
         `${HOSTS} systems, payload ${(Buffer.byteLength(bodies[0]) / 1024).toFixed(0)} KB (real Debian setup + package_facts), ` +
-        `${CONCURRENCY} concurrent keep-alive clients, HTTP Basic system credentials. Load average after: ${loadavg()[0].toFixed(2)}.`,
+        `${CONCURRENCY} concurrent keep-alive clients, HTTP Basic system credentials. ` +
+        `Fleet rows: ${FLEET_HOSTS} more systems, payload ${(fleetBytes / 1024).toFixed(0)} KB (setup with all subsets of an 8-vCPU VM + 750 packages), round-robin. ` +
+        `Load average after: ${loadavg()[0].toFixed(2)}.`,
     );
     console.log(
       `Stored: ${counts.r} resources, ${counts.s} sightings, ${counts.f} snapshots, ${counts.c} changes.\n`,

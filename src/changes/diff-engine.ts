@@ -63,38 +63,76 @@ function sameFlatRecord(a: Record<string, unknown>, b: Record<string, unknown>):
 
 /**
  * Stable JSON: object keys sorted, arrays of scalars sorted (they are sets here). It is
- * on the push hot path (the content hash of every push), so it lets the native
- * JSON.stringify do the writing and only hands it sorted copies where order differs.
+ * on the push hot path (the content hash of every push, ~180 KB documents), so the
+ * native JSON.stringify does the writing, without a replacer (a replacer is a call back
+ * into JavaScript for every value); `canonical` walks the document once and copies only
+ * the objects and arrays whose order differs.
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, canonicalReplacer) ?? 'null';
+  return JSON.stringify(canonical(value)) ?? 'null';
 }
 
-/**
- * An array of scalars in canonical order: each item is serialized once and the pairs are
- * sorted by that text (O(n log n) comparisons of precomputed strings; a comparator that
- * serialized both sides on every call made a 4 MB array of numbers cost seconds).
- */
-function sortedScalars(values: unknown[]): unknown[] {
-  const keyed = values.map((value) => ({ text: JSON.stringify(value) ?? 'null', value }));
-  keyed.sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
-  return keyed.map((entry) => entry.value);
-}
-
-function canonicalReplacer(_key: string, value: unknown): unknown {
+/** `value` in canonical order: the same object when it already is, else a copy of the parts that differ. */
+function canonical(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) {
-    for (const item of value) if (item !== null && typeof item === 'object') return value;
-    return sortedScalars(value as unknown[]);
-  }
+  // Dates and the like serialize themselves.
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
+  if (Array.isArray(value)) return canonicalArray(value as unknown[]);
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
   let sorted = true;
-  for (let i = 1; i < keys.length && sorted; i++) if (keys[i - 1] > keys[i]) sorted = false;
-  if (sorted) return record;
-  const copy: Record<string, unknown> = {};
-  for (const key of keys.sort()) copy[key] = record[key];
-  return copy;
+  for (let i = 1; i < keys.length; i++)
+    if (keys[i - 1] > keys[i]) {
+      sorted = false;
+      break;
+    }
+  if (!sorted) keys.sort();
+  let copy: Record<string, unknown> | null = null;
+  if (!sorted) copy = {};
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    const item = record[key];
+    const ordered = item !== null && typeof item === 'object' ? canonical(item) : item;
+    if (copy) copy[key] = ordered;
+    else if (ordered !== item) {
+      copy = {};
+      for (let j = 0; j < i; j++) copy[keys[j]] = record[keys[j]];
+      copy[key] = ordered;
+    }
+  }
+  return copy ?? record;
+}
+
+/**
+ * An array of objects keeps its order (its items canonical); an array of scalars is a set,
+ * sorted by each item's JSON text, computed once per item (O(n log n) comparisons of
+ * precomputed strings; a comparator that serialized both sides on every call made a 4 MB
+ * array of numbers cost seconds).
+ */
+function canonicalArray(values: unknown[]): unknown[] {
+  let copy: unknown[] | null = null;
+  let scalars = true;
+  for (let i = 0; i < values.length; i++) {
+    const item = values[i];
+    if (item === null || typeof item !== 'object') continue;
+    scalars = false;
+    const ordered = canonical(item);
+    if (ordered !== item) {
+      copy ??= values.slice();
+      copy[i] = ordered;
+    }
+  }
+  if (!scalars || values.length < 2) return copy ?? values;
+  const keyed = values.map((value) => ({ text: JSON.stringify(value) ?? 'null', value }));
+  let sorted = true;
+  for (let i = 1; i < keyed.length; i++)
+    if (keyed[i - 1].text > keyed[i].text) {
+      sorted = false;
+      break;
+    }
+  if (sorted) return values;
+  keyed.sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
+  return keyed.map((entry) => entry.value);
 }
 
 /**
