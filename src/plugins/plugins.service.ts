@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { DATABASE_URL } from '../common/tokens.js';
@@ -20,6 +21,8 @@ export class PluginsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Plugins');
   readonly registry: PluginRegistry;
   private listener: pg.Client | null = null;
+  /** Sent with this process's announcements, so that it does not re-discover on its own. */
+  private readonly processId = randomUUID();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -38,7 +41,9 @@ export class PluginsService implements OnModuleInit, OnModuleDestroy {
         application_name: 'inventory-plugins',
       });
       this.listener.on('error', (error) => this.logger.warn(`Plugin change listener lost: ${error.message}`));
-      this.listener.on('notification', () => {
+      this.listener.on('notification', (message) => {
+        // This process discovered already (refreshEverywhere), before announcing it.
+        if (message.payload === this.processId) return;
         this.discover().catch((error: Error) =>
           this.logger.error(`Plugin re-discovery failed: ${error.message}`),
         );
@@ -85,7 +90,7 @@ export class PluginsService implements OnModuleInit, OnModuleDestroy {
   /** Re-discovers here and tells every other process to do the same. */
   async refreshEverywhere(): Promise<number> {
     const count = await this.discover();
-    await this.db.query(`SELECT pg_notify($1, $2)`, [CHANNEL, String(Date.now())]);
+    await this.db.query(`SELECT pg_notify($1, $2)`, [CHANNEL, this.processId]);
     return count;
   }
 
