@@ -45,7 +45,7 @@ export const ANSIBLE_INVENTORY_PARAMS: Record<string, string> = {
 };
 
 /** Paging and ordering make no sense for an inventory: the whole of it is the answer. */
-const REFUSED = ['page', 'page_size', 'limit', 'offset', 'ordering'];
+const REFUSED = ['page', 'page_size', 'limit', 'offset', 'ordering', 'cursor'];
 
 type Raw = Record<string, string | string[] | undefined>;
 const list = (value: string | string[] | undefined): string[] =>

@@ -24,8 +24,19 @@ export interface ParsedListQuery {
   pageSize: number;
   /** Rows skipped: (page - 1) × page_size, or the request's `offset`. */
   offset: number;
-  /** How the request paged: `page`/`page_size`, or NetBox's `limit`/`offset` (next/previous keep it). */
-  style: 'page' | 'limit';
+  /**
+   * How the request paged: `page`/`page_size`, NetBox's `limit`/`offset` (next/previous
+   * keep it), or `cursor` (keyset: `next` carries the position after the page's last row).
+   */
+  style: 'page' | 'limit' | 'cursor';
+  /** The ORDER BY terms, tie-breaker last (keyset pages compare against them). */
+  orderTerms: OrderTerm[];
+  /** The ordering as requested (or the default), which a cursor is bound to. */
+  orderingSignature: string;
+  /** `?cursor=`: the ordering values of the row the page starts after (text, as PostgreSQL prints them); null: the start. */
+  cursor: (string | null)[] | null;
+  /** The keyset condition of a cursor page (rows after the cursor), kept out of `where` so the count covers the whole list. */
+  keyset: { sql: string } | null;
   location: RequestLocation;
   /** `json` (the page envelope), or `csv`/`ndjson`: every matching row, streamed (`?format=` or Accept). */
   format: ListFormat;
@@ -35,7 +46,51 @@ export interface ParsedListQuery {
 
 type RawQuery = Record<string, string | string[] | undefined>;
 
-const RESERVED = new Set(['page', 'page_size', 'limit', 'offset', 'ordering', 'search', 'format', 'fields']);
+/** One ORDER BY term: its SQL expression and direction. */
+export interface OrderTerm {
+  sql: string;
+  descending: boolean;
+}
+
+const RESERVED = new Set([
+  'page',
+  'page_size',
+  'limit',
+  'offset',
+  'ordering',
+  'search',
+  'format',
+  'fields',
+  'cursor',
+]);
+
+/** A keyset cursor as it travels in URLs: base64url of `{"o": <ordering>, "k": [<values>]}`. */
+export function encodeCursor(ordering: string, values: (string | null)[]): string {
+  return Buffer.from(JSON.stringify({ o: ordering, k: values })).toString('base64url');
+}
+
+function decodeCursor(raw: string, ordering: string, terms: number): (string | null)[] {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    decoded = null;
+  }
+  const { o, k } = (typeof decoded === 'object' && decoded !== null ? decoded : {}) as {
+    o?: unknown;
+    k?: unknown;
+  };
+  if (
+    raw.length > 4096 ||
+    !Array.isArray(k) ||
+    k.length !== terms ||
+    !k.every((v) => v === null || (typeof v === 'string' && v.length <= 1024))
+  )
+    throw new InvalidQueryError('cursor', 'is not a cursor this list handed out (use its `next` link).');
+  if (o !== ordering)
+    throw new InvalidQueryError('cursor', 'was made for another ordering; start again without a cursor.');
+  return k as (string | null)[];
+}
 
 /** All filters of a spec including the derived lookups; cached per spec. */
 const expanded = new WeakMap<ListSpec, Record<string, FilterDef>>();
@@ -121,8 +176,17 @@ function positiveInt(name: string, raw: string | string[] | undefined, fallback:
   return Number(value);
 }
 
-/** page/page_size, or limit/offset (NetBox); mixing the two is a 400. */
+/** page/page_size, limit/offset (NetBox), or cursor with page_size or limit; mixing styles is a 400. */
 function pagination(query: RawQuery): Pick<ParsedListQuery, 'page' | 'pageSize' | 'offset' | 'style'> {
+  if (query.cursor !== undefined) {
+    const mixed = ['page', 'offset'].find((name) => query[name] !== undefined);
+    if (mixed) throw new InvalidQueryError(mixed, 'Use either cursor, or page / offset, not both.');
+    if (query.limit !== undefined && query.page_size !== undefined)
+      throw new InvalidQueryError('limit', 'Use either limit or page_size.');
+    const size = query.limit !== undefined ? ['limit', query.limit] : ['page_size', query.page_size];
+    const pageSize = Math.min(positiveInt(size[0] as string, size[1], DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
+    return { page: 1, pageSize, offset: 0, style: 'cursor' };
+  }
   const limitStyle = query.limit !== undefined || query.offset !== undefined;
   if (limitStyle && (query.page !== undefined || query.page_size !== undefined))
     throw new InvalidQueryError(
@@ -208,8 +272,8 @@ export function parseListQuery(
           .map((s) => s.trim())
           .filter(Boolean)
       : spec.defaultOrdering;
-  const terms: string[] = [];
-  let lastDirection = 'ASC';
+  const terms: OrderTerm[] = [];
+  let lastDescending = false;
   for (const name of names) {
     const descending = name.startsWith('-');
     const field = descending ? name.slice(1) : name;
@@ -220,20 +284,61 @@ export function parseListQuery(
         `"${field}" is not an ordering field. Use: ${Object.keys(spec.ordering).join(', ')}.`,
       );
     }
-    lastDirection = descending ? 'DESC' : 'ASC';
-    terms.push(`${sql} ${lastDirection}`);
+    lastDescending = descending;
+    terms.push({ sql, descending });
   }
   // A unique tie-breaker makes pages stable; it follows the last key's direction so a
   // composite index (key, id) can serve the ORDER BY.
-  terms.push(`${spec.tieBreaker} ${lastDirection}`);
+  terms.push({ sql: spec.tieBreaker, descending: lastDescending });
+  const orderBy = terms.map((t) => `${t.sql} ${t.descending ? 'DESC' : 'ASC'}`).join(', ');
+
+  const paging = pagination(query);
+  let cursor: (string | null)[] | null = null;
+  let keyset: ParsedListQuery['keyset'] = null;
+  if (paging.style === 'cursor') {
+    const raw = asList(query.cursor);
+    if (raw.length > 1) throw new InvalidQueryError('cursor', 'may be given only once.');
+    if (raw[0]) cursor = decodeCursor(raw[0], orderingSignature(names), terms.length);
+    // The position after the cursor's row, in this ordering (PostgreSQL puts NULLs last
+    // ascending and first descending): later on an earlier key, or equal up to there.
+    if (cursor) keyset = { sql: keysetCondition(terms, cursor, params) };
+  }
 
   return {
     where,
     params,
-    orderBy: terms.join(', '),
-    ...pagination(query),
+    orderBy,
+    orderTerms: terms,
+    orderingSignature: orderingSignature(names),
+    cursor,
+    keyset,
+    ...paging,
     location,
     format: negotiateListFormat(query.format, accept),
     fields: parseFieldsParam(query.fields),
   };
+}
+
+/** The ordering a cursor belongs to, as the client asked for it. */
+export function orderingSignature(names: readonly string[]): string {
+  return names.join(',');
+}
+
+/** Rows after `values` in the order of `terms`, NULL-aware; each value is compared as the text PostgreSQL printed. */
+function keysetCondition(terms: OrderTerm[], values: (string | null)[], params: SqlParams): string {
+  const equal: string[] = [];
+  const alternatives: string[] = [];
+  terms.forEach((term, i) => {
+    const value = values[i];
+    const placeholder = value === null ? null : params.add(value);
+    let after: string;
+    if (value === null) after = term.descending ? `${term.sql} IS NOT NULL` : 'false';
+    else
+      after = term.descending
+        ? `${term.sql} < ${placeholder}`
+        : `(${term.sql} > ${placeholder} OR ${term.sql} IS NULL)`;
+    alternatives.push([...equal, after].join(' AND '));
+    equal.push(value === null ? `${term.sql} IS NULL` : `${term.sql} = ${placeholder}`);
+  });
+  return alternatives.map((a) => `(${a})`).join(' OR ');
 }

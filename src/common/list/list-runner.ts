@@ -72,6 +72,7 @@ export async function runList<Row, T>(
     EXPORTS.set(answer, new ListExport(query.format, exportFilename(query), body));
     return answer;
   }
+  if (query.style === 'cursor') return runKeysetPage(db, query, source, whereSql);
   const offset = query.offset;
   const pageSql = source.deferredJoin
     ? `SELECT ${source.select} FROM ${source.from} WHERE ${source.deferredJoin.id} IN (
@@ -79,19 +80,77 @@ export async function runList<Row, T>(
          ORDER BY ${query.orderBy} LIMIT ${query.pageSize} OFFSET ${offset})
        ORDER BY ${query.orderBy}`
     : `SELECT ${source.select} FROM ${source.from} ${whereSql} ORDER BY ${query.orderBy} LIMIT ${query.pageSize} OFFSET ${offset}`;
-  const [rows, counted] = await Promise.all([
+  const [rows, count] = await Promise.all([
     db.query<Row[]>(pageSql, params),
-    db.query<{ count: number }[]>(
-      `SELECT count(*)::int AS count FROM ${source.countFrom ?? source.from} ${whereSql}`,
-      params,
-    ),
+    countRows(db, source, whereSql, params),
   ]);
-  const count = counted[0]?.count ?? 0;
   // A page past the end is a 404 (DRF's page numbers); an offset past the end is an empty page (NetBox).
   if (rows.length === 0 && query.page > 1 && query.style === 'page') throw new NotFoundError('Invalid page.');
+  return buildPage(query, count, await finish(source, rows, query));
+}
+
+/** The count over the list's conditions (never `rows.length`). */
+async function countRows<Row, T>(
+  db: Queryable,
+  source: ListSource<Row, T>,
+  whereSql: string,
+  params: unknown[],
+): Promise<number> {
+  const counted = await db.query<{ count: number }[]>(
+    `SELECT count(*)::int AS count FROM ${source.countFrom ?? source.from} ${whereSql}`,
+    params,
+  );
+  return counted[0]?.count ?? 0;
+}
+
+async function finish<Row, T>(source: ListSource<Row, T>, rows: Row[], query: ParsedListQuery): Promise<T[]> {
   let results = rows.map(source.map);
   if (source.enrich && results.length > 0) results = await source.enrich(results);
-  return buildPage(query, count, pickFields(results as (T & object)[], query.fields) as T[]);
+  return pickFields(results as (T & object)[], query.fields) as T[];
+}
+
+/**
+ * A keyset page (`?cursor=`): the rows after the cursor's position (a condition
+ * parseListQuery added), one more than the page to know whether there is a next, and
+ * each row's ordering values as text (exact, microseconds included) for the next cursor.
+ * Deep pages cost what the first does: no OFFSET to skip.
+ */
+async function runKeysetPage<Row, T>(
+  db: Queryable,
+  query: ParsedListQuery,
+  source: ListSource<Row, T>,
+  whereSql: string,
+): Promise<Page<T>> {
+  const params = query.params.values;
+  const keys = query.orderTerms.map((term, i) => `(${term.sql})::text AS "__key${i}"`).join(', ');
+  const limit = query.pageSize + 1;
+  const pageWhere = query.keyset
+    ? whereSql
+      ? `${whereSql} AND (${query.keyset.sql})`
+      : `WHERE ${query.keyset.sql}`
+    : whereSql;
+  const pageSql = source.deferredJoin
+    ? `SELECT ${source.select}, ${keys} FROM ${source.from} WHERE ${source.deferredJoin.id} IN (
+         SELECT ${source.deferredJoin.id} FROM ${source.countFrom ?? source.from} ${pageWhere}
+         ORDER BY ${query.orderBy} LIMIT ${limit})
+       ORDER BY ${query.orderBy}`
+    : `SELECT ${source.select}, ${keys} FROM ${source.from} ${pageWhere} ORDER BY ${query.orderBy} LIMIT ${limit}`;
+  // The count covers the whole list, as on every page: the cursor's condition is there only
+  // so its parameters are typed (`… OR true` is folded away by the planner); services may add
+  // parameters after it, so they cannot just be left out.
+  const countWhere = query.keyset
+    ? `${whereSql ? `${whereSql} AND` : 'WHERE'} ((${query.keyset.sql}) OR true)`
+    : whereSql;
+  const [rows, count] = await Promise.all([
+    db.query<(Row & Record<string, string | null>)[]>(pageSql, params),
+    countRows(db, source, countWhere, params),
+  ]);
+  const more = rows.length > query.pageSize;
+  const pageRows = more ? rows.slice(0, query.pageSize) : rows;
+  const last = pageRows.at(-1);
+  const next = more && last ? query.orderTerms.map((_, i) => last[`__key${i}`] ?? null) : null;
+  for (const row of pageRows) for (let i = 0; i < query.orderTerms.length; i++) delete row[`__key${i}`];
+  return buildPage(query, count, await finish(source, pageRows as Row[], query), next);
 }
 
 /** The first row of a query, or a 404 with the given message. */

@@ -54,6 +54,13 @@ export function ApiListQuery(spec: ListSpec) {
       schema: { type: 'integer', minimum: 0 },
     }),
     ApiQuery({
+      name: 'cursor',
+      required: false,
+      description:
+        'Keyset paging instead of page/offset: send `cursor=` (empty) for the first page, then follow `next`, which carries the cursor after the last row (deep pages cost what the first does; `previous` is null). With page_size or limit; bound to the ordering.',
+      schema: { type: 'string' },
+    }),
+    ApiQuery({
       name: 'format',
       required: false,
       description:

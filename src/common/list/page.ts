@@ -1,4 +1,4 @@
-import type { ParsedListQuery, RequestLocation } from './list-query.js';
+import { encodeCursor, type ParsedListQuery, type RequestLocation } from './list-query.js';
 
 /** The list envelope every list endpoint answers with. */
 export interface Page<T> {
@@ -9,7 +9,7 @@ export interface Page<T> {
 }
 
 /** The request's URL with its paging parameters replaced by `paging` (dropped when undefined). */
-function pageUrl(location: RequestLocation, paging: Record<string, number | undefined>): string {
+function pageUrl(location: RequestLocation, paging: Record<string, number | string | undefined>): string {
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(location.query)) {
     if (name in paging) continue;
@@ -21,8 +21,25 @@ function pageUrl(location: RequestLocation, paging: Record<string, number | unde
   return qs ? `${location.base}?${qs}` : location.base;
 }
 
-/** The envelope, with next/previous in the paging style the request used. */
-export function buildPage<T>(query: ParsedListQuery, count: number, results: T[]): Page<T> {
+/**
+ * The envelope, with next/previous in the paging style the request used. A keyset page
+ * (`cursor`) links forward only: `next` carries the cursor after `nextCursor`'s row.
+ */
+export function buildPage<T>(
+  query: ParsedListQuery,
+  count: number,
+  results: T[],
+  nextCursor: (string | null)[] | null = null,
+): Page<T> {
+  if (query.style === 'cursor')
+    return {
+      count,
+      next: nextCursor
+        ? pageUrl(query.location, { cursor: encodeCursor(query.orderingSignature, nextCursor) })
+        : null,
+      previous: null,
+      results,
+    };
   if (query.style === 'limit') {
     // NetBox's LimitOffsetPagination: previous drops `offset` when it would be 0.
     const { pageSize: limit, offset } = query;

@@ -94,7 +94,8 @@ export function ResourcesPage({ location }: { location: Location }) {
   useEffect(() => {
     const controller = new AbortController();
     setLoading(true);
-    api<Page<Resource>>(`/resources/${listQuery}&page_size=25&fields=${FIELDS}`, {
+    // Keyset pages (`cursor=`): "Load more" at row 100,000 costs what the first page does.
+    api<Page<Resource>>(`/resources/${listQuery}&cursor=&page_size=25&fields=${FIELDS}`, {
       signal: controller.signal,
     }).then(
       (page) => {
