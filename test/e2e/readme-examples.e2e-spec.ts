@@ -83,6 +83,11 @@ describe('README examples on the seeded VMware lab', () => {
       '?search=esxi',
       '?os_type=linux',
       '?region=Lab-DC1',
+      '/sightings/?state=running',
+      '/sightings/?seen_after=2025-01-01&seen_before=2025-02-01',
+      '/resource-sightings/?state=running',
+      '/property-definitions/?required=true',
+      '/provider-plugins/vmware:vcenter/',
     ])
       expect(urls.some((u) => `${u}"`.includes(query.replace(/"$/, '"')))).toBe(true);
     expect(examples.filter((e) => e.count !== null).length).toBeGreaterThanOrEqual(25);
