@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { CollectionExecutor } from '../src/collection/collection-executor.js';
-import { SecretBox } from '../src/common/crypto/secret-box.js';
+import { providerSecrets, SecretBox } from '../src/common/crypto/secret-box.js';
 import { secretPolicy } from '../src/plugins/connection-parameters.js';
 import type { PluginRegistry } from '../src/plugins/plugin-registry.js';
 import { sealSecrets } from '../src/providers/connection-config.js';
@@ -27,12 +27,19 @@ export async function runCollectorBench(
   const provider = async (name: string, key: string, endpoint: string, config: Record<string, unknown>) => {
     const plugin = registry.get(key)!.plugin;
     const m = plugin.manifest;
-    const sealed = sealSecrets(config, secrets, {}, 'connection_config', secretPolicy(m));
+    const id = randomUUID();
+    const sealed = sealSecrets(
+      config,
+      providerSecrets(secrets, id),
+      {},
+      'connection_config',
+      secretPolicy(m),
+    );
     return (
       await db.query<{ id: string }[]>(
-        `INSERT INTO providers (name, organization_id, vendor, provider_type, infrastructure, endpoint, connection_config)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-        [name, org.id, m.vendor, m.provider_type, m.infrastructure, endpoint, JSON.stringify(sealed)],
+        `INSERT INTO providers (id, name, organization_id, vendor, provider_type, infrastructure, endpoint, connection_config)
+         VALUES ($8, $1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+        [name, org.id, m.vendor, m.provider_type, m.infrastructure, endpoint, JSON.stringify(sealed), id],
       )
     )[0].id;
   };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { CollectionExecutor } from '../src/collection/collection-executor.js';
-import type { SecretBox } from '../src/common/crypto/secret-box.js';
+import { providerSecrets, type SecretBox } from '../src/common/crypto/secret-box.js';
 import { CLI_ACTOR, recordActivity } from '../src/platform/activity.service.js';
 import { secretPolicy } from '../src/plugins/connection-parameters.js';
 import type { ProviderPlugin } from '../src/plugins/plugin.contract.js';
@@ -111,14 +111,25 @@ export async function seedMultivendor(
         );
         for (const row of deleted) await record('delete', row.id);
       }
-      const sealed = sealSecrets(config, secrets, {}, 'connection_config', secretPolicy(m));
       const [row] = await db.query<{ id: string; inserted: boolean }[]>(
         `INSERT INTO providers (name, description, organization_id, vendor, provider_type, infrastructure, endpoint, connection_config)
          VALUES ($1, 'Served by a local simulator started by inventory seed multivendor', $2, $3, $4, $5, $6, $7)
          ON CONFLICT (organization_id, name) DO UPDATE SET endpoint = EXCLUDED.endpoint, connection_config = EXCLUDED.connection_config
          RETURNING id, (xmax = 0) AS inserted`,
-        [name, org.id, m.vendor, m.provider_type, m.infrastructure, endpoint, JSON.stringify(sealed)],
+        [name, org.id, m.vendor, m.provider_type, m.infrastructure, endpoint, '{}'],
       );
+      // Sealed once the id is known: each secret is bound to its provider.
+      const sealed = sealSecrets(
+        config,
+        providerSecrets(secrets, row.id),
+        {},
+        'connection_config',
+        secretPolicy(m),
+      );
+      await db.query(`UPDATE providers SET connection_config = $2 WHERE id = $1`, [
+        row.id,
+        JSON.stringify(sealed),
+      ]);
       // An existing provider is updated: this run's simulators listen elsewhere, with other keys.
       if (row.inserted)
         await record('create', row.id, {

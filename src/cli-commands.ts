@@ -1,13 +1,21 @@
 import 'reflect-metadata';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConsoleLogger, type LogLevel, Logger } from '@nestjs/common';
 import { buildOpenApiDocument, createApp, nestLogLevels } from './app.factory.js';
 import { LocalTokenKeys } from './auth/local-tokens.js';
-import { loadOrCreateSecretKey, SecretBox } from './common/crypto/secret-box.js';
+import { RotationError, rotateSecrets } from './common/crypto/rotate-secrets.js';
+import { loadOrCreateSecretKey, SecretBox, secretKeyId } from './common/crypto/secret-box.js';
 import { seedMultivendor } from '../seeds/multivendor.seed.js';
 import { seedVmwareLab } from '../seeds/vmware-lab.seed.js';
-import { CONFIG_ERROR_EXIT_CODE, ConfigError, loadConfig, type InventoryConfig } from './config/config.js';
+import {
+  CONFIG_ERROR_EXIT_CODE,
+  ConfigError,
+  loadConfig,
+  parseSecretKey,
+  type InventoryConfig,
+} from './config/config.js';
 import { openDatabase } from './database/database-target.js';
 import {
   migrationStatus,
@@ -47,6 +55,12 @@ Commands:
   token --user NAME [--ttl SECONDS]
                         Print a token for scripts (Authorization: Bearer ...);
                         default lifetime 1 day, at most 1 year.
+  rotate-secrets [--dry-run]
+                        Re-encrypt every stored secret (provider connection
+                        settings, webhook secrets) under INVENTORY_SECRET_KEY, in
+                        one transaction; the old key comes from
+                        INVENTORY_SECRET_KEY_PREVIOUS (comma-separated) or the data
+                        folder's secret.key. --dry-run checks every value opens.
   help                  Show this text.
 
 Without DATABASE_URL every command uses the embedded PostgreSQL in INVENTORY_DATA_DIR
@@ -286,6 +300,39 @@ async function seed(config: InventoryConfig, name: string | undefined, flush: bo
 /** A failure the user can fix (exit code 1, message only). */
 class CliError extends Error {}
 
+async function rotate(config: InventoryConfig, dryRun: boolean): Promise<void> {
+  if (!config.secretKey)
+    throw new UsageError(
+      "rotate-secrets needs the new key in INVENTORY_SECRET_KEY and the old one in INVENTORY_SECRET_KEY_PREVIOUS (or in the data folder's secret.key).",
+    );
+  const previous = [...config.previousSecretKeys];
+  const file = await readFile(join(config.dataDir, 'secret.key'), 'utf8').catch(() => null);
+  const fileKey = file === null ? null : parseSecretKey(file.trim());
+  if (fileKey && !fileKey.equals(config.secretKey)) previous.push(fileKey);
+  const box = new SecretBox(config.secretKey, previous);
+  const ids = previous.map(secretKeyId).filter((id) => id !== box.keyId);
+  logger.log(
+    `Re-encrypting under key ${box.keyId}; old keys: ${ids.length ? [...new Set(ids)].join(', ') : 'none given (only old-format values under the new key can be upgraded)'}`,
+  );
+  await withDatabase(config, (url) =>
+    withDataSource(url, async (db) => {
+      try {
+        const report = await rotateSecrets(db, box, (m) => process.stderr.write(`${m}\n`), { dryRun });
+        console.log(
+          `${dryRun ? 'Dry run (nothing changed): would re-encrypt' : 'Re-encrypted'} ${report.rotated} secrets ` +
+            `(${report.providers} providers, ${report.webhooks} webhooks) under key ${box.keyId}; ${report.current} already were.` +
+            (dryRun
+              ? ''
+              : ' Run every process with this INVENTORY_SECRET_KEY now; INVENTORY_SECRET_KEY_PREVIOUS can go once none uses the old key.'),
+        );
+      } catch (error) {
+        if (error instanceof RotationError) throw new CliError(error.message);
+        throw error;
+      }
+    }),
+  );
+}
+
 export async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
@@ -302,6 +349,7 @@ export async function main(argv: string[]): Promise<number> {
       email: { type: 'string' },
       ttl: { type: 'string' },
       flush: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -337,6 +385,9 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     case 'token':
       await token(config, values.user, values.ttl);
+      return 0;
+    case 'rotate-secrets':
+      await rotate(config, values['dry-run'] ?? false);
       return 0;
     default:
       throw new UsageError(`Unknown command "${command}".`);

@@ -51,7 +51,7 @@ export async function startService(
     const app = await createApp({
       config,
       databaseUrl: database.url,
-      secretBox: new SecretBox(secret.key),
+      secretBox: new SecretBox(secret.key, config.previousSecretKeys),
       ...(options.logger
         ? { logger: new PinoNestLogger(options.logger), requestLogger: options.logger }
         : {}),

@@ -3,7 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { ChangeRecorder } from '../changes/change-recorder.js';
 import { EVENT_LOG, type EventAppender } from '../events/event-log.sql.js';
 import { appendRunEvents } from './collection-run-events.sql.js';
-import type { SecretBox } from '../common/crypto/secret-box.js';
+import { providerSecrets, type SecretBox } from '../common/crypto/secret-box.js';
 import type { CollectionObserver } from '../metrics/metrics.service.js';
 import { modifyReturning } from '../database/modify-returning.js';
 import { withDefaults } from '../plugins/connection-parameters.js';
@@ -174,7 +174,11 @@ export class CollectionExecutor {
         [run.provider_id],
       );
       if (!provider) throw new Error('The provider no longer exists.');
-      const scrubber = scrubberFor(provider.connection_config, this.secrets, provider.endpoint);
+      const scrubber = scrubberFor(
+        provider.connection_config,
+        providerSecrets(this.secrets, provider.id),
+        provider.endpoint,
+      );
       scrub = (text: string) => scrubber.scrub(text);
       const key = `${provider.vendor}:${provider.provider_type}`;
       const registered = this.registry.get(key);
@@ -191,7 +195,7 @@ export class CollectionExecutor {
         provider: { id: provider.id, name: provider.name, endpoint: provider.endpoint },
         config: withDefaults(
           registered.plugin.manifest,
-          openSecrets(provider.connection_config, this.secrets),
+          openSecrets(provider.connection_config, providerSecrets(this.secrets, provider.id)),
         ),
         options: { collection_type: run.collection_type, target_resource_types: run.target_resource_types },
         logger: {

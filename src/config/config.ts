@@ -18,6 +18,8 @@ export interface InventoryConfig {
   migrationsRun: boolean;
   /** 32-byte key for AES-256-GCM; null means "generate one into the data folder". */
   secretKey: Buffer | null;
+  /** Keys secrets may still be sealed with (INVENTORY_SECRET_KEY_PREVIOUS): read, never used to seal. */
+  previousSecretKeys: Buffer[];
   databasePoolSize: number;
   gateway: GatewayJwtConfig;
   /** Password for the `admin` user created on first start; null: generate one into the data folder. */
@@ -216,6 +218,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
     }
   }
 
+  const previousSecretKeys: Buffer[] = [];
+  for (const raw of (text('INVENTORY_SECRET_KEY_PREVIOUS') ?? '').split(',')) {
+    if (raw.trim() === '') continue;
+    const key = parseSecretKey(raw.trim());
+    if (key) previousSecretKeys.push(key);
+    else
+      problems.push(
+        'INVENTORY_SECRET_KEY_PREVIOUS must be a comma-separated list of 32-byte keys (64 hex characters or base64)',
+      );
+  }
+
   const config: InventoryConfig = {
     port: int('PORT', 8000, 0, 65535),
     host: text('HOST') ?? '0.0.0.0',
@@ -226,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
     logFormat: oneOf('LOG_FORMAT', ['json', 'pretty', 'auto'] as const, 'auto'),
     migrationsRun: bool('MIGRATIONS_RUN', true),
     secretKey,
+    previousSecretKeys,
     databasePoolSize: int('DATABASE_POOL_SIZE', 10, 1, 500),
     gateway: {
       publicKey: text('GATEWAY_JWT_PUBLIC_KEY') ?? null,

@@ -121,7 +121,7 @@ export class InventoryModule implements NestModule {
           const secret = await loadOrCreateSecretKey(config.secretKey, config.dataDir);
           if (secret.created)
             log(`Generated the secret-encryption key in ${secret.path} (back it up with the database)`);
-          return new SecretBox(secret.key);
+          return new SecretBox(secret.key, config.previousSecretKeys);
         },
         localTokenKeys: options.localTokenKeys ?? (() => LocalTokenKeys.load(config.dataDir)),
         beforeConnect: async () => {

@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import type { DataSource } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
-import { SECRET_BOX, SecretBox } from '../common/crypto/secret-box.js';
+import { providerSecrets, SECRET_BOX, SecretBox } from '../common/crypto/secret-box.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationFailedError } from '../common/errors.js';
 import { wholeList } from '../common/list/page.js';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
@@ -79,11 +79,18 @@ export class ProviderPluginsService {
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), 60_000);
       // What the plugin answers or throws loses this provider's secrets first.
-      const scrubber = scrubberFor(provider.connection_config, this.secrets, provider.endpoint);
+      const scrubber = scrubberFor(
+        provider.connection_config,
+        providerSecrets(this.secrets, provider.id),
+        provider.endpoint,
+      );
       try {
         const outcome = await plugin.plugin.validateConnection({
           provider: { id: provider.id, name: provider.name, endpoint: provider.endpoint },
-          config: withDefaults(plugin.plugin.manifest, openSecrets(provider.connection_config, this.secrets)),
+          config: withDefaults(
+            plugin.plugin.manifest,
+            openSecrets(provider.connection_config, providerSecrets(this.secrets, provider.id)),
+          ),
           options: { collection_type: 'full', target_resource_types: [] },
           logger: {
             debug: (m) => this.logger.debug(`[${provider.name}] ${scrubber.scrub(String(m))}`),

@@ -12,7 +12,7 @@ import {
 } from './connection-config.js';
 
 describe('connection config secrets', () => {
-  const box = new SecretBox(randomBytes(32));
+  const box = new SecretBox(randomBytes(32)).scope('provider:p');
 
   it('recognises secret-looking keys word by word', () => {
     for (const key of [
@@ -62,7 +62,7 @@ describe('connection config secrets', () => {
 });
 
 describe('secret policy of a plugin', () => {
-  const box = new SecretBox(randomBytes(32));
+  const box = new SecretBox(randomBytes(32)).scope('provider:p');
   const policy = { secret: ['api_pem'], plain: ['access_key_id'] };
 
   it('seals declared secrets, never declared non-secrets, and judges the rest by name', () => {
@@ -90,12 +90,14 @@ describe('secret policy of a plugin', () => {
     const again = sealSecrets({ access_key_id: MASK }, box, legacy, 'connection_config', policy);
     expect(again.access_key_id).toBe(legacy.access_key_id);
     expect(storedSecretPaths(legacy, policy)).toEqual([]);
-    expect(withoutSecrets({ ...legacy, password: box.seal('x') }, policy)).toEqual(legacy);
+    expect(
+      withoutSecrets({ ...legacy, password: box.seal('x', 'connection_config.password') }, policy),
+    ).toEqual(legacy);
   });
 });
 
 describe('secrets inside lists', () => {
-  const box = new SecretBox(randomBytes(32));
+  const box = new SecretBox(randomBytes(32)).scope('provider:p');
   const policy = {
     secret: [],
     plain: ['servers'],
@@ -144,7 +146,7 @@ describe('secrets inside lists', () => {
       'connection_config',
       policy,
     ) as { servers: { phrase: string }[] };
-    expect(box.open(moved.servers[0].phrase)).toBe('p-b');
+    expect(box.open(moved.servers[0].phrase, 'connection_config.servers[].phrase')).toBe('p-b');
     expect(() =>
       sealSecrets({ servers: [{ host: 'c', phrase: MASK }] }, box, first, 'connection_config', policy),
     ).toThrow(ValidationFailedError);

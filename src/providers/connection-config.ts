@@ -1,5 +1,5 @@
 import { ValidationFailedError } from '../common/errors.js';
-import { SecretBox } from '../common/crypto/secret-box.js';
+import { type ScopedSecrets, SecretBox } from '../common/crypto/secret-box.js';
 import { endpointCredentials, SecretScrubber } from '../common/crypto/scrub.js';
 
 /** What clients see instead of a stored secret; sending it back keeps the stored value. */
@@ -96,7 +96,7 @@ function previousElement(element: Json, index: number, previous: unknown[], poli
  */
 export function sealSecrets(
   config: Json,
-  box: SecretBox,
+  box: ScopedSecrets,
   previous: Json = {},
   path = 'connection_config',
   policy: SecretPolicy = NAME_ONLY,
@@ -110,7 +110,7 @@ export function sealSecrets(
       if (!SecretBox.isSealed(before)) throw new ValidationFailedError({ [`${path}.${key}`]: [maskRefusal] });
       out[key] = before;
     } else if (isSecretParameter(key, policy)) {
-      out[key] = value === null || value === '' ? value : box.seal(value);
+      out[key] = value === null || value === '' ? value : box.seal(value, secretName(`${path}.${key}`));
     } else if (isObject(value)) {
       out[key] = sealSecrets(
         value,
@@ -195,18 +195,34 @@ export function maskSecrets(config: Json): Json {
   return mapSealed(config, () => MASK) as Json;
 }
 
-/** Decrypts sealed values, for handing the configuration to a plugin. */
-export function openSecrets(config: Json, box: SecretBox): Json {
-  return mapSealed(config, (sealed) => box.open(sealed)) as Json;
+/**
+ * The name a sealed value is bound to (with its owner, as additional authenticated data):
+ * its path without list positions, `connection_config.servers[].password`, so a list can
+ * be reordered without re-encrypting.
+ */
+export const secretName = (path: string) => path.replace(/\[\d+\]/g, '[]');
+
+/**
+ * Decrypts sealed values, for handing the configuration to a plugin. `box` is the
+ * provider's scope (providerSecrets(box, id)): a value copied from another provider or
+ * another field does not open.
+ */
+export function openSecrets(config: Json, box: ScopedSecrets): Json {
+  return mapSealed(config, (sealed, path) => box.open(sealed, secretName(path))) as Json;
 }
 
-/** A copy of a JSON value with each sealed string replaced by `replace(it)`. */
-function mapSealed(value: unknown, replace: (sealed: string) => unknown): unknown {
-  if (SecretBox.isSealed(value)) return replace(value);
-  if (Array.isArray(value)) return value.map((element) => mapSealed(element, replace));
+/** A copy of a JSON value with each sealed string replaced by `replace(it, its path)`. */
+export function mapSealed(
+  value: unknown,
+  replace: (sealed: string, path: string) => unknown,
+  path = 'connection_config',
+): unknown {
+  if (SecretBox.isSealed(value)) return replace(value, path);
+  if (Array.isArray(value))
+    return value.map((element, index) => mapSealed(element, replace, `${path}[${index}]`));
   if (isObject(value)) {
     const out: Json = {};
-    for (const [key, inner] of Object.entries(value)) out[key] = mapSealed(inner, replace);
+    for (const [key, inner] of Object.entries(value)) out[key] = mapSealed(inner, replace, `${path}.${key}`);
     return out;
   }
   return value;
@@ -218,17 +234,19 @@ function mapSealed(value: unknown, replace: (sealed: string) => unknown): unknow
  * with the user names the configuration holds. Plugin text goes through it before it
  * reaches a run's `error_message`, a test result or a log line.
  */
-export function scrubberFor(config: Json, box: SecretBox, endpoint = ''): SecretScrubber {
+export function scrubberFor(config: Json, box: ScopedSecrets, endpoint = ''): SecretScrubber {
   const secrets: unknown[] = [];
   const users: string[] = [];
+  mapSealed(config, (sealed, path) => {
+    try {
+      secrets.push(box.open(sealed, secretName(path)));
+    } catch {
+      // Unreadable here: it cannot reach the plugin either.
+    }
+    return null;
+  });
   const walk = (value: unknown, key: string) => {
-    if (SecretBox.isSealed(value)) {
-      try {
-        secrets.push(box.open(value));
-      } catch {
-        // Unreadable here: it cannot reach the plugin either.
-      }
-    } else if (typeof value === 'string') {
+    if (typeof value === 'string') {
       if (/^(user|username|user_name|login|account|client_id|access_key_id)$/i.test(key)) users.push(value);
     } else if (Array.isArray(value)) value.forEach((element) => walk(element, key));
     else if (isObject(value)) for (const [inner, v] of Object.entries(value)) walk(v, inner);

@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { AlertsService } from '../alerting/alerts.service.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { maskUrlCredentials } from '../common/crypto/scrub.js';
-import { SECRET_BOX, SecretBox } from '../common/crypto/secret-box.js';
+import { providerSecrets, SECRET_BOX, SecretBox } from '../common/crypto/secret-box.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationFailedError } from '../common/errors.js';
 import { inTransactionUnique } from '../common/http/database-errors.js';
 import type { ParsedListQuery } from '../common/list/list-query.js';
@@ -230,7 +231,10 @@ export class ProvidersService {
         config: dto.connection_config ?? {},
         schedule,
       });
+      // The id is chosen here: each secret is sealed bound to its provider.
+      const id = randomUUID();
       const provider = manager.create(ProviderEntity, {
+        id,
         name: dto.name,
         description: dto.description ?? '',
         organizationId,
@@ -240,7 +244,7 @@ export class ProvidersService {
         endpoint: dto.endpoint ?? '',
         connectionConfig: sealSecrets(
           dto.connection_config ?? {},
-          this.secrets,
+          providerSecrets(this.secrets, id),
           {},
           'connection_config',
           plugin.policy,
@@ -414,7 +418,13 @@ export class ProvidersService {
     if (changed.length === 0 || secrets.length === 0) {
       return dto.connection_config === undefined
         ? stored
-        : sealSecrets(dto.connection_config, this.secrets, stored, 'connection_config', policy);
+        : sealSecrets(
+            dto.connection_config,
+            providerSecrets(this.secrets, provider.id),
+            stored,
+            'connection_config',
+            policy,
+          );
     }
     const why = `Changing ${changed.join(', ')} requires the stored secrets again`;
     if (dto.connection_config === undefined) {
@@ -427,7 +437,7 @@ export class ProvidersService {
     }
     return sealSecrets(
       dto.connection_config,
-      this.secrets,
+      providerSecrets(this.secrets, provider.id),
       withoutSecrets(stored, policy),
       'connection_config',
       policy,

@@ -4,7 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import PgBoss from 'pg-boss';
 import type { DataSource } from 'typeorm';
-import { SECRET_BOX, SecretBox } from '../common/crypto/secret-box.js';
+import { SECRET_BOX, SecretBox, webhookSecrets } from '../common/crypto/secret-box.js';
 import type { Queryable } from '../common/list/list-runner.js';
 import { DATABASE_URL } from '../common/tokens.js';
 import { INVENTORY_CONFIG, type InventoryConfig, type WebhooksConfig } from '../config/config.js';
@@ -249,6 +249,7 @@ export class WebhookDeliveries implements OnModuleInit, OnApplicationShutdown {
     const [claimed] = await modifyReturning<{
       attempt: number;
       body: string;
+      webhook_id: string;
       url: string;
       secret: string;
       enabled: boolean;
@@ -259,12 +260,17 @@ export class WebhookDeliveries implements OnModuleInit, OnApplicationShutdown {
        FROM webhooks w
        WHERE d.id = $1 AND w.id = d.webhook_id AND d.next_attempt_at <= now() + interval '1 second'
          AND (d.status = 'pending' OR (d.status = 'delivering' AND d.lease_until < now()))
-       RETURNING d.attempt, d.body, w.url, w.secret, w.enabled`,
+       RETURNING d.attempt, d.body, w.id AS webhook_id, w.url, w.secret, w.enabled`,
       [deliveryId, leaseSeconds],
     );
     if (!claimed) return; // done, dead, not yet due, or being delivered by another worker
     const result: AttemptResult = claimed.enabled
-      ? await this.post(deliveryId, claimed.url, String(this.secrets.open(claimed.secret)), claimed.body)
+      ? await this.post(
+          deliveryId,
+          claimed.url,
+          String(webhookSecrets(this.secrets, claimed.webhook_id).open(claimed.secret, 'secret')),
+          claimed.body,
+        )
       : { ok: false, responseCode: null, durationMs: 0, error: 'the webhook is disabled', permanent: true };
     if (result.ok) {
       await this.db.query(

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
-import { SECRET_BOX, SecretBox } from '../common/crypto/secret-box.js';
+import { SECRET_BOX, SecretBox, webhookSecrets } from '../common/crypto/secret-box.js';
 import { NotFoundError, ValidationFailedError } from '../common/errors.js';
 import { inTransactionUnique } from '../common/http/database-errors.js';
 import type { ParsedListQuery } from '../common/list/list-query.js';
@@ -106,16 +107,19 @@ export class WebhooksService {
     return inTransactionUnique(
       this.db,
       async (manager) => {
+        // The id is chosen here: the secret is sealed bound to its webhook.
+        const id = randomUUID();
         const rows = await manager.query<{ id: string }[]>(
-          `INSERT INTO webhooks (organization_id, name, url, event_types, secret, enabled)
-           VALUES ($1, $2, $3, $4::text[], $5, $6) RETURNING id`,
+          `INSERT INTO webhooks (id, organization_id, name, url, event_types, secret, enabled)
+           VALUES ($7, $1, $2, $3, $4::text[], $5, $6) RETURNING id`,
           [
             dto.organization,
             dto.name,
             dto.url,
             dto.event_types ?? [],
-            this.secrets.seal(dto.secret),
+            webhookSecrets(this.secrets, id).seal(dto.secret, 'secret'),
             dto.enabled ?? true,
+            id,
           ],
         );
         const created = await this.get(actor, rows[0].id, manager);
@@ -153,7 +157,7 @@ export class WebhooksService {
             dto.name ?? null,
             dto.url ?? null,
             dto.event_types ?? null,
-            dto.secret === undefined ? null : this.secrets.seal(dto.secret),
+            dto.secret === undefined ? null : webhookSecrets(this.secrets, id).seal(dto.secret, 'secret'),
             dto.enabled ?? null,
           ],
         );

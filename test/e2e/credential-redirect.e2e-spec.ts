@@ -61,6 +61,7 @@ describe('stored credentials cannot be redirected', () => {
     t.secretBox.open(
       (await t.pool.query(`SELECT connection_config FROM providers WHERE id = $1`, [id])).rows[0]
         .connection_config.password,
+      `provider:${id}:connection_config.password`,
     );
 
   it('requires the secrets again when the endpoint, vendor or provider_type changes (400 naming them)', async () => {

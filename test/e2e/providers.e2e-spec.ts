@@ -55,7 +55,7 @@ describe('providers CRUD', () => {
     const stored = await t.pool.query(`SELECT connection_config FROM providers WHERE id = $1`, [res.body.id]);
     const password = stored.rows[0].connection_config.password;
     expect(SecretBox.isSealed(password)).toBe(true);
-    expect(t.secretBox.open(password)).toBe('secret');
+    expect(t.secretBox.open(password, `provider:${res.body.id}:connection_config.password`)).toBe('secret');
 
     const detail = await http(`${t.api}/providers/${res.body.id}/`);
     expect(detail.body.connection_config.password).toBe('$encrypted$');
@@ -202,7 +202,7 @@ describe('providers CRUD', () => {
     });
     let stored = (await t.pool.query(`SELECT connection_config FROM providers WHERE id = $1`, [id])).rows[0]
       .connection_config;
-    expect(t.secretBox.open(stored.password)).toBe('secret');
+    expect(t.secretBox.open(stored.password, `provider:${id}:connection_config.password`)).toBe('secret');
 
     await http(`${t.api}/providers/${id}/`, {
       method: 'PATCH',
@@ -210,7 +210,7 @@ describe('providers CRUD', () => {
     });
     stored = (await t.pool.query(`SELECT connection_config FROM providers WHERE id = $1`, [id])).rows[0]
       .connection_config;
-    expect(t.secretBox.open(stored.password)).toBe('rotated');
+    expect(t.secretBox.open(stored.password, `provider:${id}:connection_config.password`)).toBe('rotated');
 
     const nulled = await http(`${t.api}/providers/${id}/`, { method: 'PATCH', json: { name: null } });
     expect(nulled.status).toBe(400);

@@ -118,8 +118,8 @@ describe('webhooks', () => {
     const stored = await t.pool.query<{ secret: string }>(`SELECT secret FROM webhooks WHERE id = $1`, [
       hook.id,
     ]);
-    expect(stored.rows[0].secret.startsWith('$encrypted$v1$')).toBe(true);
-    expect(t.secretBox.open(stored.rows[0].secret)).toBe(SECRET);
+    expect(stored.rows[0].secret.startsWith(`$encrypted$v2$${t.secretBox.keyId}$`)).toBe(true);
+    expect(t.secretBox.open(stored.rows[0].secret, `webhook:${hook.id}:secret`)).toBe(SECRET);
 
     const list = await http(`${t.api}/webhooks/?organization=${org}`);
     expect(list.body.results.map((w: { id: string }) => w.id)).toContain(hook.id);

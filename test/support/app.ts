@@ -67,7 +67,7 @@ export async function startTestApp(
     ...env,
     DATABASE_URL: db.url,
   });
-  const secretBox = new SecretBox(config.secretKey ?? randomBytes(32));
+  const secretBox = new SecretBox(config.secretKey ?? randomBytes(32), config.previousSecretKeys);
   const tokens = LocalTokenKeys.ephemeral();
   const app = await createApp({
     config,
