@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { HeartbeatsService } from '../../src/facts/heartbeats.service.js';
 import { http, startTestApp, type TestApp } from '../support/app.js';
 import { createOrganization } from '../support/factories.js';
@@ -31,11 +32,22 @@ describe('fact_inventory compatibility (POST /v1/facts, /fact_inventory/v1/facts
   describe('with an anonymous organization', () => {
     let t: TestApp;
     let org: number;
+    // What the services log at info while the app starts (the creation is said there).
+    const logged: string[] = [];
+    const log = Logger.prototype.log;
     beforeAll(async () => {
-      t = await startTestApp({
-        FACTS_ANONYMOUS_ORGANIZATION: 'Anonymous Hosts',
-        FACTS_RATE_LIMIT_MINUTES: '30',
-      });
+      Logger.prototype.log = function (this: Logger, message: unknown, ...rest: unknown[]) {
+        logged.push(String(message));
+        return log.call(this, message, ...rest);
+      };
+      try {
+        t = await startTestApp({
+          FACTS_ANONYMOUS_ORGANIZATION: 'Anonymous Hosts',
+          FACTS_RATE_LIMIT_MINUTES: '30',
+        });
+      } finally {
+        Logger.prototype.log = log;
+      }
       // Created at start, since it did not exist.
       const { rows } = await t.pool.query<{ id: number }>(
         `SELECT id FROM organizations WHERE name = 'Anonymous Hosts'`,
@@ -51,6 +63,9 @@ describe('fact_inventory compatibility (POST /v1/facts, /fact_inventory/v1/facts
       expect(entries.body.results).toMatchObject([
         { operation: 'create', actor: null, actor_username: 'system', object_repr: 'Anonymous Hosts' },
       ]);
+      expect(logged).toContain(
+        `Created organization "Anonymous Hosts" (id ${org}) for anonymous pushes (FACTS_ANONYMOUS_ORGANIZATION)`,
+      );
     });
 
     it('accepts one submission per client address per window: 201 with an empty body, then 429 as text', async () => {
