@@ -14,6 +14,7 @@ import { CollectorsTaxonomy1765600000000 } from './1765600000000-collectors-taxo
 import { ProviderDocuments1765600000001 } from './1765600000001-provider-documents.js';
 import { RevokedTokens1765400000000 } from './1765400000000-revoked-tokens.js';
 import { Webhooks1766100000000 } from './1766100000000-webhooks.js';
+import { CredentialVersions1766300000000 } from './1766300000000-credential-versions.js';
 import { ResourcePresentAt1766400000000 } from './1766400000000-resource-present-at.js';
 import { FactSnapshotKinds1766200000000 } from './1766200000000-fact-snapshot-kinds.js';
 
@@ -36,5 +37,6 @@ export const MIGRATIONS = [
   RevokedTokens1765400000000,
   Webhooks1766100000000,
   FactSnapshotKinds1766200000000,
+  CredentialVersions1766300000000,
   ResourcePresentAt1766400000000,
 ];

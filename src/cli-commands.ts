@@ -204,7 +204,7 @@ async function users(config: InventoryConfig, action: string | undefined, flags:
         } else {
           const rows = await modifyReturning<{ id: number }>(
             manager,
-            `UPDATE users SET password_hash = $2, modified = now() WHERE username = $1 RETURNING id`,
+            `UPDATE users SET password_hash = $2, password_changed_at = now(), modified = now() WHERE username = $1 RETURNING id`,
             [username, hash],
           );
           if (!rows[0]) throw new CliError(`No user "${username}".`);

@@ -31,10 +31,15 @@ class ExpiringCache<T> {
     if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(key, { value, expires: Date.now() + ttlMs });
   }
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
   clear(): void {
     this.entries.clear();
   }
 }
+
+const USER_COLUMNS = 'id, username, is_superuser, is_active, password_hash, password_changed_at';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -44,7 +49,11 @@ interface UserRow {
   is_superuser: boolean;
   is_active: boolean;
   password_hash: string | null;
+  password_changed_at: Date | null;
 }
+
+/** Seconds since the epoch of a password change (local tokens carry whole seconds). */
+const changedSecond = (at: Date | null) => (at === null ? null : Math.floor(at.getTime() / 1000));
 
 /**
  * Turns request credentials into an Actor: a gateway JWT (X-DAB-JW-TOKEN or Bearer),
@@ -56,8 +65,12 @@ export class AuthenticationService {
   private readonly gatewayKey: GatewayKeyProvider;
   /** token hash → user id, so a burst of requests with one token syncs the claims once. */
   private readonly tokenCache = new ExpiringCache<number>(10_000);
-  /** hash of username:password → user id: Basic auth without an scrypt per request. */
-  private readonly basicCache = new ExpiringCache<number>(10_000);
+  /**
+   * hash of username:password → user id and its password_changed_at: Basic auth without an
+   * scrypt per request. Every hit reads the user row anyway, so a password changed through
+   * any replica (a new password_changed_at) makes the entry worthless everywhere.
+   */
+  private readonly basicCache = new ExpiringCache<{ id: number; changed: number | null }>(10_000);
 
   private readonly gateway: GatewayJwtConfig;
 
@@ -108,6 +121,10 @@ export class AuthenticationService {
         'Token has been revoked, or its user is inactive or deleted.',
       );
       if (user.username !== claims.username) throw new UnauthorizedError('Token no longer matches its user.');
+      // A password change ends the sessions opened before it, in every replica.
+      const changed = changedSecond(user.password_changed_at);
+      if (changed !== null && (claims.issuedAt === null || claims.issuedAt < changed))
+        throw new UnauthorizedError('Token was issued before the password changed; sign in again.');
       return {
         id: user.id,
         username: user.username,
@@ -191,25 +208,26 @@ export class AuthenticationService {
     const username = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
     const cacheKey = sha256(`${username}\u0000${password}`);
-    const cachedUser = this.basicCache.get(cacheKey);
-    if (cachedUser !== undefined) {
-      const user = await this.activeUser('id = $1', [cachedUser]);
-      return {
-        id: user.id,
-        username: user.username,
-        isSuperuser: user.is_superuser,
-        authenticatedBy: 'basic',
-      };
+    const cached = this.basicCache.get(cacheKey);
+    if (cached !== undefined) {
+      const user = await this.activeUser('id = $1', [cached.id]);
+      if (changedSecond(user.password_changed_at) === cached.changed && user.username === username)
+        return {
+          id: user.id,
+          username: user.username,
+          isSuperuser: user.is_superuser,
+          authenticatedBy: 'basic',
+        };
+      this.basicCache.delete(cacheKey);
     }
-    const rows = await this.db.query<UserRow[]>(
-      `SELECT id, username, is_superuser, is_active, password_hash FROM users WHERE username = $1`,
-      [username],
-    );
+    const rows = await this.db.query<UserRow[]>(`SELECT ${USER_COLUMNS} FROM users WHERE username = $1`, [
+      username,
+    ]);
     const user = rows[0];
     // Verify even for unknown users, so timing does not tell which usernames exist.
     const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
     if (!user || !ok || !user.is_active) throw new UnauthorizedError('Invalid username or password.');
-    this.basicCache.set(cacheKey, user.id, 60_000);
+    this.basicCache.set(cacheKey, { id: user.id, changed: changedSecond(user.password_changed_at) }, 60_000);
     await this.db.query(`UPDATE users SET last_login = now() WHERE id = $1`, [user.id]);
     return { id: user.id, username: user.username, isSuperuser: user.is_superuser, authenticatedBy: 'basic' };
   }
@@ -219,10 +237,7 @@ export class AuthenticationService {
     params: unknown[],
     missing = 'User inactive or deleted.',
   ): Promise<UserRow> {
-    const rows = await this.db.query<UserRow[]>(
-      `SELECT id, username, is_superuser, is_active, password_hash FROM users WHERE ${where}`,
-      params,
-    );
+    const rows = await this.db.query<UserRow[]>(`SELECT ${USER_COLUMNS} FROM users WHERE ${where}`, params);
     if (!rows[0] || !rows[0].is_active) throw new UnauthorizedError(missing);
     return rows[0];
   }

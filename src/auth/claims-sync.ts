@@ -24,9 +24,18 @@ export async function syncGatewayClaims(
 ): Promise<{ userId: number }> {
   const u = claims.user_data;
   const isAuditor = claims.global_roles.includes('Platform Auditor');
-  const rows = await manager.query<{ id: number }[]>(`SELECT id FROM users WHERE ansible_id::text = $1`, [
-    claims.sub,
-  ]);
+  // The row is locked so that concurrent tokens of one user apply one after the other.
+  const rows = await manager.query<{ id: number; gateway_token_iat: string | null }[]>(
+    `SELECT id, gateway_token_iat FROM users WHERE ansible_id::text = $1 FOR UPDATE`,
+    [claims.sub],
+  );
+  const iat = typeof claims.iat === 'number' ? Math.floor(claims.iat) : null;
+  const lastIat = rows[0]?.gateway_token_iat == null ? null : Number(rows[0].gateway_token_iat);
+  if (rows[0] && lastIat !== null && (iat === null || iat < lastIat)) {
+    // An older token (or one without iat after one with it): it signs the user in, but
+    // never rolls the user's fields or roles back to what it says.
+    return { userId: rows[0].id };
+  }
   // Users are matched by the gateway's `sub` only. A local account whose name the token
   // carries is never adopted: the gateway did not create it and no admin linked it
   // (PATCH /users/{id}/ {"ansible_id": sub}), so taking it over would hand the token's
@@ -51,14 +60,16 @@ export async function syncGatewayClaims(
     u.email ?? '',
     u.first_name ?? '',
     u.last_name ?? '',
-    Boolean(u.is_superuser),
+    u.is_superuser === true,
     isAuditor,
+    iat,
   ];
   let userId: number;
   if (rows.length === 0) {
     const inserted = await manager.query<{ id: number }[]>(
-      `INSERT INTO users (ansible_id, username, email, first_name, last_name, is_superuser, is_platform_auditor, last_login)
-       VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, now())
+      `INSERT INTO users (ansible_id, username, email, first_name, last_name, is_superuser, is_platform_auditor,
+         gateway_token_iat, last_login)
+       VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, now())
        ON CONFLICT (ansible_id) DO UPDATE SET username = EXCLUDED.username
        RETURNING id`,
       [claims.sub, ...fields],
@@ -71,8 +82,10 @@ export async function syncGatewayClaims(
          is_platform_auditor = $7, last_login = now(), modified = now()
        WHERE id = $1 AND (username, email, first_name, last_name, is_superuser, is_platform_auditor)
          IS DISTINCT FROM ($2, $3, $4, $5, $6, $7)`,
-      [userId, ...fields],
+      [userId, ...fields.slice(0, 6)],
     );
+    if (iat !== null && iat !== lastIat)
+      await manager.query(`UPDATE users SET gateway_token_iat = $2 WHERE id = $1`, [userId, iat]);
   }
 
   // Organizations by ansible_id; a local organization with the same name and no ansible_id is adopted.

@@ -1,18 +1,22 @@
 import type { JWTPayload } from 'jose';
 import { UnauthorizedError } from '../common/errors.js';
 import { UUID_PATTERN } from '../common/http/uuid-param.pipe.js';
+import { JWT_ROLE_CONTENT_TYPES } from '../rbac/permissions.js';
 
 /** The claims the Ansible Automation Platform gateway puts in X-DAB-JW-TOKEN. */
 export interface GatewayClaims {
   sub: string;
   exp: number;
+  /** Issued at (seconds); tokens older than the last one applied change nothing. */
+  iat?: number;
   version: unknown;
   user_data: {
     username: string;
     first_name: string;
     last_name: string;
     email: string;
-    is_superuser: boolean;
+    /** Only JSON `true` makes a superuser ("true", 1 do not). */
+    is_superuser: unknown;
   };
   objects: {
     organization: { ansible_id: string; name: string }[];
@@ -87,6 +91,26 @@ export function validateGatewayClaims(payload: JWTPayload): GatewayClaims {
   if (!Array.isArray(payload.global_roles) || payload.global_roles.some((r) => typeof r !== 'string')) {
     throw new UnauthorizedError('Token claim "global_roles" must be a list of role names.');
   }
+  // A role in the wrong place is a forged or broken token, not something to guess about.
+  for (const role of payload.global_roles as string[]) {
+    if (JWT_ROLE_CONTENT_TYPES[role] !== undefined && JWT_ROLE_CONTENT_TYPES[role] !== null)
+      throw new UnauthorizedError(
+        `Token claim "global_roles" names "${role}", a role given on a ${JWT_ROLE_CONTENT_TYPES[role]}.`,
+      );
+  }
+  for (const [name, role] of Object.entries(
+    payload.object_roles as Record<string, { content_type: string }>,
+  )) {
+    const expected = JWT_ROLE_CONTENT_TYPES[name];
+    if (expected === null)
+      throw new UnauthorizedError(`Token claim "object_roles" names "${name}", a global role.`);
+    if (expected !== undefined && role.content_type !== expected)
+      throw new UnauthorizedError(
+        `Token claim "object_roles.${name}" is given on a ${expected}, not a ${role.content_type}.`,
+      );
+  }
+  if (payload.iat !== undefined && (typeof payload.iat !== 'number' || !Number.isFinite(payload.iat)))
+    throw new UnauthorizedError('Token claim "iat" must be a number.');
   return {
     ...(payload as unknown as GatewayClaims),
     objects: {

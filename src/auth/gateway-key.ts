@@ -18,7 +18,7 @@ export function parsePublicKey(pem: string): KeyObject {
 export class GatewayKeyProvider {
   private cached: KeyObject | null = null;
   private fetching: Promise<KeyObject> | null = null;
-  private lastFetch = 0;
+  private lastAttempt = 0;
 
   constructor(private readonly config: GatewayJwtConfig) {}
 
@@ -45,10 +45,13 @@ export class GatewayKeyProvider {
     return this.fetch();
   }
 
-  /** Fetches the URL key again (at most once every 5 seconds, shared by concurrent callers). */
+  /**
+   * Fetches the URL key again (at most once every 5 seconds, shared by concurrent callers).
+   * A failed fetch keeps the last good key: tokens it signed still verify while the
+   * gateway is unreachable or answers garbage.
+   */
   async refresh(): Promise<KeyObject> {
-    if (Date.now() - this.lastFetch < 5000 && this.cached) return this.cached;
-    this.cached = null;
+    if (Date.now() - this.lastAttempt < 5000 && this.cached) return this.cached;
     return this.fetch();
   }
 
@@ -56,6 +59,7 @@ export class GatewayKeyProvider {
     const url = this.config.publicKeyUrl;
     if (!url) throw new Error('no gateway key configured');
     this.fetching ??= (async () => {
+      this.lastAttempt = Date.now();
       try {
         const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
         if (!response.ok) throw new Error(`fetching the gateway key from ${url} answered ${response.status}`);
@@ -65,7 +69,6 @@ export class GatewayKeyProvider {
           ? String((JSON.parse(body) as { public_key?: string }).public_key ?? '')
           : body;
         this.cached = parsePublicKey(pem);
-        this.lastFetch = Date.now();
         return this.cached;
       } finally {
         this.fetching = null;

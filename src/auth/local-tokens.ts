@@ -16,6 +16,8 @@ export interface LocalTokenClaims {
 export interface VerifiedLocalToken extends LocalTokenClaims {
   jti: string | null;
   expiresAt: Date;
+  /** Issued at (seconds since the epoch), or null when the token does not say. */
+  issuedAt: number | null;
 }
 
 /**
@@ -79,6 +81,7 @@ export class LocalTokenKeys {
       username: typeof payload.username === 'string' ? payload.username : '',
       jti: typeof payload.jti === 'string' ? payload.jti : null,
       expiresAt: new Date(payload.exp! * 1000),
+      issuedAt: typeof payload.iat === 'number' ? payload.iat : null,
     };
   }
 }

@@ -58,6 +58,29 @@ describe('loadConfig', () => {
     expect(problems).toContain('DATABASE_URL');
   });
 
+  it('accepts GATEWAY_JWT_PUBLIC_KEY_URL over https only, unless http is allowed explicitly', () => {
+    const url = 'https://gateway.example.com/api/gateway/v1/jwt_key/';
+    expect(loadConfig({ GATEWAY_JWT_PUBLIC_KEY_URL: url }).gateway.publicKeyUrl).toBe(url);
+    expect(() => loadConfig({ GATEWAY_JWT_PUBLIC_KEY_URL: 'http://gateway.example.com/jwt_key/' })).toThrow(
+      /GATEWAY_JWT_PUBLIC_KEY_URL must be https:\/\/.*GATEWAY_JWT_PUBLIC_KEY_URL_ALLOW_HTTP=true/,
+    );
+    expect(() => loadConfig({ GATEWAY_JWT_PUBLIC_KEY_URL: 'ftp://gateway.example.com/key' })).toThrow(
+      /GATEWAY_JWT_PUBLIC_KEY_URL/,
+    );
+    expect(
+      loadConfig({
+        GATEWAY_JWT_PUBLIC_KEY_URL: 'http://127.0.0.1:8080/jwt_key/',
+        GATEWAY_JWT_PUBLIC_KEY_URL_ALLOW_HTTP: 'true',
+      }).gateway.publicKeyUrl,
+    ).toBe('http://127.0.0.1:8080/jwt_key/');
+    expect(() =>
+      loadConfig({
+        GATEWAY_JWT_PUBLIC_KEY_URL: 'http://127.0.0.1:8080/jwt_key/',
+        GATEWAY_JWT_PUBLIC_KEY_URL_ALLOW_HTTP: 'yes please',
+      }),
+    ).toThrow(/GATEWAY_JWT_PUBLIC_KEY_URL_ALLOW_HTTP/);
+  });
+
   it('rejects a secret key of the wrong length', () => {
     expect(() => loadConfig({ INVENTORY_SECRET_KEY: 'abcd' })).toThrow(/INVENTORY_SECRET_KEY/);
   });

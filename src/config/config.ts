@@ -293,8 +293,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
   };
   config.pluginsDir = resolve(text('INVENTORY_PLUGINS_DIR') ?? `${config.dataDir}/plugins`);
   const keyUrl = config.gateway.publicKeyUrl;
-  if (keyUrl !== null && !/^https?:\/\//.test(keyUrl))
-    problems.push('GATEWAY_JWT_PUBLIC_KEY_URL must be an http(s):// URL');
+  if (keyUrl !== null && !/^https?:\/\//i.test(keyUrl))
+    problems.push('GATEWAY_JWT_PUBLIC_KEY_URL must be an https:// URL');
+  else if (
+    keyUrl !== null &&
+    /^http:\/\//i.test(keyUrl) &&
+    !bool('GATEWAY_JWT_PUBLIC_KEY_URL_ALLOW_HTTP', false)
+  )
+    problems.push(
+      'GATEWAY_JWT_PUBLIC_KEY_URL must be https:// (whoever can change a plain http:// answer can sign tokens); set GATEWAY_JWT_PUBLIC_KEY_URL_ALLOW_HTTP=true to accept http:// knowingly',
+    );
   if (config.adminPassword !== null && config.adminPassword.length < 8) {
     problems.push('INVENTORY_ADMIN_PASSWORD must be at least 8 characters');
   }

@@ -10,6 +10,7 @@ import type { Page } from '../common/list/page.js';
 import { SqlParams } from '../common/list/sql-params.js';
 import { AccessService } from '../rbac/access.service.js';
 import { ActivityService } from './activity.service.js';
+import { grantableUser } from './users.service.js';
 import type { CallerRoleDto, RoleTeamAssignmentDto, RoleUserAssignmentDto } from './dto/platform.dto.js';
 
 type Subject = 'user' | 'team';
@@ -129,6 +130,8 @@ export class RoleAssignmentsService {
           ],
         });
       }
+      if (subject === 'user' && !(await grantableUser(this.access, manager, actor, body.subjectId)))
+        throw new ValidationFailedError({ user: [`User ${body.subjectId} does not exist.`] });
       const subjectRows = await manager.query<{ name: string }[]>(
         subject === 'user'
           ? `SELECT username AS name FROM users WHERE id = $1`

@@ -13,7 +13,7 @@ import { AccessService } from '../rbac/access.service.js';
 import { ActivityService, diffFields } from './activity.service.js';
 import type { CreateTeamDto, TeamDto, UpdateTeamDto, UserDto } from './dto/platform.dto.js';
 import { OrganizationsService } from './organizations.service.js';
-import { USER_SELECT, toUserDto } from './users.service.js';
+import { grantableUser, USER_SELECT, toUserDto } from './users.service.js';
 
 const SELECT = `t.id, t.name, t.description, t.organization_id AS organization, o.name AS organization_name, t.ansible_id, t.created, t.modified`;
 const FROM = `teams t JOIN organizations o ON o.id = t.organization_id`;
@@ -141,7 +141,8 @@ export class TeamsService {
       const users = await manager.query<{ username: string }[]>(`SELECT username FROM users WHERE id = $1`, [
         userId,
       ]);
-      if (!users[0]) throw new ValidationFailedError({ user: [`User ${userId} does not exist.`] });
+      if (!users[0] || !(await grantableUser(this.access, manager, actor, userId)))
+        throw new ValidationFailedError({ user: [`User ${userId} does not exist.`] });
       const roles = await manager.query<{ name: string; permissions: string[] }[]>(
         `SELECT name, permissions FROM role_definitions WHERE name = $1`,
         [admin ? 'Team Admin' : 'Team Member'],

@@ -16,6 +16,10 @@ export class UserEntity {
   /** The gateway's `sub` claim. */
   @Column({ type: 'uuid', nullable: true, unique: true }) ansibleId: string | null;
   @Column({ type: 'timestamptz', nullable: true }) lastLogin: Date | null;
+  /** When the password last changed: cached Basic credentials and older local tokens stop working. */
+  @Column({ type: 'timestamptz', nullable: true }) passwordChangedAt: Date | null;
+  /** `iat` of the newest gateway token applied to this user (seconds): older tokens change nothing. */
+  @Column({ type: 'bigint', nullable: true }) gatewayTokenIat: string | null;
   @CreateDateColumn({ type: 'timestamptz' }) created: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) modified: Date;
 }

@@ -52,6 +52,32 @@ const PUBLIC_FIELDS = (u: UserDto) => ({
   is_active: u.is_active,
 });
 
+/**
+ * Whether a grant may name this user (role_user_assignments, team members) without the
+ * answer revealing a user of another organization: superusers may name anyone; others
+ * themselves, users they can see (a role in an organization they can see), and users in
+ * no organization yet (new accounts). False also when the user does not exist.
+ */
+export async function grantableUser(
+  access: AccessService,
+  manager: EntityManager,
+  actor: Actor,
+  userId: number,
+): Promise<boolean> {
+  const scope = await access.scope(actor, 'organization.view');
+  const rows = await manager.query<{ ok: boolean }[]>(
+    `SELECT ($2 OR u.id = $3
+        OR NOT EXISTS (SELECT 1 FROM role_assignments ra WHERE ra.user_id = u.id)
+        OR u.id IN (SELECT ra.user_id FROM role_assignments ra WHERE ra.user_id IS NOT NULL AND (
+             (ra.object_type = 'organization' AND ra.object_id = ANY($4::text[]))
+             OR (ra.object_type = 'team' AND ra.object_id IN
+                   (SELECT id::text FROM teams WHERE organization_id::text = ANY($4::text[])))))) AS ok
+     FROM users u WHERE u.id = $1`,
+    [userId, actor.isSuperuser || scope.all, actor.id, scope.organizations.map(String)],
+  );
+  return rows[0]?.ok === true;
+}
+
 @Injectable()
 export class UsersService {
   constructor(
@@ -147,7 +173,8 @@ export class UsersService {
       }
       await manager.query(
         `UPDATE users SET email = $2, first_name = $3, last_name = $4, is_superuser = $5, is_active = $6,
-           password_hash = coalesce($7, password_hash), ansible_id = $8::uuid, modified = now() WHERE id = $1`,
+           password_hash = coalesce($7, password_hash),
+           password_changed_at = CASE WHEN $7::text IS NULL THEN password_changed_at ELSE now() END, ansible_id = $8::uuid, modified = now() WHERE id = $1`,
         [
           id,
           dto.email ?? before.email,

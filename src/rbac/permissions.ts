@@ -49,3 +49,12 @@ export const JWT_MANAGED_ROLES = [
   'Team Member',
   'Platform Auditor',
 ];
+
+/** What each gateway-managed role is given on: null for a global role. */
+export const JWT_ROLE_CONTENT_TYPES: Record<string, ContentType | null> = {
+  'Organization Admin': 'organization',
+  'Organization Member': 'organization',
+  'Team Admin': 'team',
+  'Team Member': 'team',
+  'Platform Auditor': null,
+};

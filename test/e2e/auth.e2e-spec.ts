@@ -273,6 +273,7 @@ describe('gateway key from a URL', () => {
     const port = (server.address() as { port: number }).port;
     t = await startTestApp({
       GATEWAY_JWT_PUBLIC_KEY_URL: `http://127.0.0.1:${port}/api/gateway/v1/jwt_key/`,
+      GATEWAY_JWT_PUBLIC_KEY_URL_ALLOW_HTTP: 'true',
     });
   });
   afterAll(async () => {

@@ -42,13 +42,15 @@ export class FakeGateway {
       issuer?: string;
       key?: KeyObject;
       omitExp?: boolean;
+      /** `iat` in seconds (default: now). */
+      issuedAt?: number;
     } = {},
   ): Promise<string> {
     let jwt = new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
       .setAudience(options.audience ?? 'ansible-services')
       .setIssuer(options.issuer ?? 'ansible-issuer')
-      .setIssuedAt();
+      .setIssuedAt(options.issuedAt);
     if (!options.omitExp)
       jwt = jwt.setExpirationTime(Math.floor(Date.now() / 1000) + (options.expiresIn ?? 600));
     return jwt.sign(options.key ?? this.privateKey);
