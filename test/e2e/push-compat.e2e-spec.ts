@@ -34,8 +34,9 @@ describe('fact_inventory compatibility (POST /v1/facts, /fact_inventory/v1/facts
     let org: number;
     // What the services log at info while the app starts (the creation is said there).
     const logged: string[] = [];
-    const log = Logger.prototype.log;
+    const original = Object.getOwnPropertyDescriptor(Logger.prototype, 'log')!;
     beforeAll(async () => {
+      const log = original.value as (this: Logger, message: unknown, ...rest: unknown[]) => void;
       Logger.prototype.log = function (this: Logger, message: unknown, ...rest: unknown[]) {
         logged.push(String(message));
         return log.call(this, message, ...rest);
@@ -46,7 +47,7 @@ describe('fact_inventory compatibility (POST /v1/facts, /fact_inventory/v1/facts
           FACTS_RATE_LIMIT_MINUTES: '30',
         });
       } finally {
-        Logger.prototype.log = log;
+        Object.defineProperty(Logger.prototype, 'log', original);
       }
       // Created at start, since it did not exist.
       const { rows } = await t.pool.query<{ id: number }>(
