@@ -1,4 +1,5 @@
-import type { DataSource } from 'typeorm';
+import pg from 'pg';
+import { DataSource, EntityManager } from 'typeorm';
 import type { Queryable } from '../common/list/list-runner.js';
 import type { EventSeverity, EventType } from './event.enums.js';
 
@@ -31,6 +32,15 @@ export const EVENT_WRITERS_LOCK = '111533268710003';
  * evaluation inside one statement is not guaranteed).
  */
 async function enterWriters(db: Queryable): Promise<void> {
+  // Outside a transaction the barrier and the insert would be two autocommit statements
+  // (on a pool, maybe two connections), and a horizon read between them would hand out
+  // the new ids before they commit: a reader would skip them for ever.
+  if (
+    db instanceof pg.Pool ||
+    db instanceof DataSource ||
+    (db instanceof EntityManager && !db.queryRunner?.isTransactionActive)
+  )
+    throw new Error('Events are appended inside the transaction of what they describe.');
   await db.query(`SELECT pg_advisory_xact_lock_shared($1::bigint), pg_notify('${EVENTS_CHANNEL}', '')`, [
     EVENT_WRITERS_LOCK,
   ]);

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
-import { appendEvents } from '../../src/events/event-log.sql.js';
 import { PluginsService } from '../../src/plugins/plugins.service.js';
 import { http, startTestApp, type TestApp } from '../support/app.js';
 import { collectAndWait, ScriptedPlugin } from '../support/collection.js';
-import { createOrganization } from '../support/factories.js';
+import { appendCommittedEvents, createOrganization } from '../support/factories.js';
 
 interface SseEvent {
   id: string | null;
@@ -188,7 +187,7 @@ describe('GET /events/stream/ (Server-Sent Events)', () => {
     const org = await createOrganization(t.pool);
     const client = new SseClient(streamUrl(`organization=${org}&type=system.*`), auth());
     await client.until(() => client.comments.some((c) => c.startsWith('connected')));
-    await appendEvents(t.pool, [
+    await appendCommittedEvents(t.pool, [
       { type: 'resource.created', organizationId: org, payload: { ems_ref: 'x', name: 'x' } },
       { type: 'system.enrolled', organizationId: org, payload: { name: 'live', system_key: 'k' } },
     ]);
@@ -219,7 +218,7 @@ describe('GET /events/stream/ (Server-Sent Events)', () => {
     client.response!.pause();
     const filler = 'x'.repeat(400);
     for (let i = 0; i < 4; i++)
-      await appendEvents(
+      await appendCommittedEvents(
         t.pool,
         Array.from({ length: 10_000 }, (_, n) => ({
           type: 'system.enrolled' as const,

@@ -5,7 +5,7 @@ import { PluginsService } from '../../src/plugins/plugins.service.js';
 import { RetentionService } from '../../src/retention/retention.service.js';
 import { http, startTestApp, type TestApp } from '../support/app.js';
 import { collectAndWait, ScriptedPlugin } from '../support/collection.js';
-import { createOrganization } from '../support/factories.js';
+import { appendCommittedEvents, createOrganization } from '../support/factories.js';
 import { createSystem } from '../support/facts.js';
 
 describe('the event log', () => {
@@ -271,7 +271,7 @@ describe('the event log', () => {
       await slow.query('BEGIN');
       await appendEvents(slow, [event('rolled back')]);
       await slow.query('ROLLBACK');
-      await appendEvents(t.pool, [event('after the gap')]);
+      await appendCommittedEvents(t.pool, [event('after the gap')]);
       const after = await events.readAfter(read!.cursor, {}, 1000);
       expect(after.events.map((e) => e.payload.name)).toEqual(['after the gap']);
     } finally {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { appendEvents, type NewEvent } from '../../src/events/event-log.sql.js';
 
 /**
  * Factories that write realistic rows straight into the test database. Each test file
@@ -607,4 +608,23 @@ export async function seedReadFixture(pool: pg.Pool) {
     runs: { completedRun, failedRun, pendingRun },
     relationships,
   };
+}
+
+/**
+ * Appends events as a write path does: in one transaction on one connection. (On the
+ * pool itself, the writers' barrier and the insert would be two autocommit statements,
+ * possibly on two connections, and a reader could take a horizon between them.)
+ */
+export async function appendCommittedEvents(pool: pg.Pool, events: NewEvent[]): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await appendEvents(client, events);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
 }
