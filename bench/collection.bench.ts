@@ -155,7 +155,7 @@ async function main(): Promise<void> {
     // A database already in use: another provider's first run beside the lab's rows, and
     // one after a provider was deleted. The statistics describe the rows before each fill
     // began, which once made every probe of such a run scan the provider's rows written so
-    // far (quadratic; see pinBatchPlan in src/collection/resource-batch-writer.ts).
+    // far (quadratic; see pinBatchPlan in src/inventory-writer/resource-batch.sql.ts).
     const laterLab = async (name: string) => {
       const id = await provider(name);
       await db.query(`UPDATE providers SET connection_config = $2 WHERE id = $1`, [

@@ -18,12 +18,11 @@ import { prepareResource, TypeResolver } from './record-preparer.js';
 import {
   type BatchSinks,
   type BatchTarget,
-  markUnseenRemoved,
   type PreparedResource,
-  stageRelationships,
   writeResourceBatch,
-  writeStagedRelationships,
-} from './resource-batch-writer.js';
+} from '../inventory-writer/resource-batch.sql.js';
+import { stageRelationships, writeStagedRelationships } from '../inventory-writer/relationship-batch.sql.js';
+import { markUnseenRemoved } from '../inventory-writer/resource-removal.sql.js';
 
 export interface ExecutorOptions {
   batchSize?: number;

@@ -3,7 +3,7 @@ import type { Queryable } from '../common/list/list-runner.js';
 import { asString } from '../plugins/connection-parameters.js';
 import type { ResourceRecord } from '../plugins/plugin.contract.js';
 import { POWER_STATES, RESOURCE_STATES } from '../resources/resource.enums.js';
-import type { PreparedResource } from './resource-batch-writer.js';
+import type { PreparedResource } from '../inventory-writer/resource-batch.sql.js';
 
 /**
  * Resource type lookups for one run: slugs, and vendors' type names through

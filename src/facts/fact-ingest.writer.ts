@@ -5,7 +5,18 @@ import type { RecordedChange } from '../changes/change-recorder.js';
 import { diffDocuments } from '../changes/diff-engine.js';
 import type { EventAppender, NewEvent } from '../events/event-log.sql.js';
 import type { Queryable } from '../common/list/list-runner.js';
-import { modifyReturning } from '../database/modify-returning.js';
+import {
+  FIND_PUSHED_HOST,
+  findPushedHost,
+  insertPushedHost,
+  type PushedHostColumns,
+  type PushedHostLookup,
+  pushedHostLookupParams,
+  recordPushSighting,
+  repeatedPushCtes,
+  touchPushedHost,
+  updatePushedHost,
+} from '../inventory-writer/pushed-host.sql.js';
 import { contentHash, diffableDocument, type FactParts } from './fact-document.js';
 import type { NormalizedHost } from './fact-normalizer.js';
 import type { FactSnapshotKind } from './fact-snapshot.entity.js';
@@ -48,23 +59,19 @@ export interface IngestResult {
   systemOk?: boolean;
 }
 
-/**
- * The pusher's own host in the push provider (locked, so two pushes of one host
- * serialize): by its key (pushHostKey), or the resource its system is linked to, or,
- * for a user's push that does not name the host, the host last pushed from the same
- * address. Never by a canonical_id the document claims (issue #11 item 2).
- * Parameters: $1 provider, $2 host key, $3 system's resource, $4 client address when
- * the address may decide.
- */
-const FIND_PUSHED_HOST = `
-  SELECT id, provider_id, organization_id FROM resources
-  WHERE provider_id = $1 AND (
-    ems_ref = $2
-    OR ($3::uuid IS NOT NULL AND id = $3::uuid)
-    OR ($4::text IS NOT NULL AND ems_ref = 'address:' || $4)
-    OR ($4::text IS NOT NULL AND vendor_identifiers->>'client_address' = $4 AND NOT vendor_identifiers ? 'system_id'))
-  ORDER BY ems_ref = $2 DESC, (id = $3::uuid) IS TRUE DESC, last_seen_at DESC
-  LIMIT 1 FOR UPDATE`;
+/** How this push finds its host (pushed-host.sql.ts). */
+const lookupOf = (
+  input: Pick<
+    IngestInput,
+    'providerId' | 'hostKey' | 'systemResourceId' | 'findByClientAddress' | 'clientAddress'
+  >,
+  hostKey = input.hostKey,
+): PushedHostLookup => ({
+  providerId: input.providerId,
+  hostKey,
+  systemResourceId: input.systemResourceId,
+  clientAddress: input.findByClientAddress ? input.clientAddress : null,
+});
 
 /**
  * The hot path of a fleet re-sending what it sent before, in ONE statement (atomic on
@@ -85,15 +92,7 @@ export async function writeUnchangedPush(
        SELECT fs.id, fs.sha256 FROM fact_snapshots fs JOIN target t ON fs.resource_id = t.id
        WHERE fs.kind = $11
        ORDER BY fs.received_at DESC, fs.id DESC LIMIT 1
-     ), bump AS (
-       UPDATE resources r SET last_seen_at = now(), seen_count = r.seen_count + 1, removed_at = NULL
-       FROM target t, latest l WHERE r.id = t.id AND l.sha256 = $5
-       RETURNING r.id, r.provider_id, r.organization_id
-     ), sighting AS (
-       INSERT INTO resource_sightings (resource_id, provider_id, organization_id, seen_at, state, power_state, cpu_count,
-         memory_mb, disk_gb, metrics)
-       SELECT b.id, b.provider_id, b.organization_id, now(), 'running', 'poweredOn', $6, $7, $8, $9 FROM bump b
-     ), beat AS (
+     ), ${repeatedPushCtes({ sha256: '$5', cpuCount: '$6', memoryMb: '$7', diskGb: '$8', metrics: '$9' })}, beat AS (
        UPDATE systems s SET last_heartbeat_at = now() FROM bump b
        WHERE s.id = $10::uuid AND s.status = 'active' AND s.resource_id = b.id
        RETURNING s.id
@@ -101,10 +100,7 @@ export async function writeUnchangedPush(
      SELECT b.id AS resource, l.id AS snapshot, ($10::uuid IS NULL OR EXISTS (SELECT 1 FROM beat)) AS system_ok
      FROM bump b, latest l`,
     [
-      input.providerId,
-      input.hostKey,
-      input.systemResourceId,
-      input.findByClientAddress ? input.clientAddress : null,
+      ...pushedHostLookupParams(lookupOf(input)),
       input.sha256,
       host.cpuCount,
       host.memoryMb,
@@ -144,48 +140,44 @@ export async function writePush(
   const { host } = input;
   const emsRef = input.hostKey.slice(0, 512);
 
-  const found = await manager.query<{ id: string }[]>(FIND_PUSHED_HOST, [
-    input.providerId,
-    emsRef,
-    input.systemResourceId,
-    input.findByClientAddress ? input.clientAddress : null,
-  ]);
+  const found = await findPushedHost(manager, lookupOf(input, emsRef));
   const identifiers = {
     ...host.identifiers,
     client_address: input.clientAddress,
     ...(input.systemId ? { system_id: input.systemId } : {}),
   };
-  const columns = [
-    host.name,
-    host.fqdn,
-    host.canonicalId,
-    JSON.stringify(identifiers),
-    host.ipAddresses,
-    host.osType,
-    host.osName,
-    host.cpuCount,
-    host.memoryMb,
-    host.diskGb,
-    JSON.stringify(host.properties),
-    host.vendorType,
-    input.resourceTypeId,
-  ];
+  const columns: PushedHostColumns = {
+    name: host.name,
+    fqdn: host.fqdn,
+    canonicalId: host.canonicalId,
+    identifiers,
+    ipAddresses: host.ipAddresses,
+    osType: host.osType,
+    osName: host.osName,
+    cpuCount: host.cpuCount,
+    memoryMb: host.memoryMb,
+    diskGb: host.diskGb,
+    properties: host.properties,
+    vendorType: host.vendorType,
+    resourceTypeId: input.resourceTypeId,
+  };
   let resourceId: string;
   let created = false;
-  if (found[0]) {
-    resourceId = found[0].id;
+  if (found) {
+    resourceId = found;
   } else {
-    const inserted = await manager.query<{ id: string; inserted: boolean }[]>(
-      `INSERT INTO resources (provider_id, organization_id, ems_ref, name, fqdn, canonical_id, vendor_identifiers, ip_addresses,
-         os_type, os_name, cpu_count, memory_mb, disk_gb, properties, vendor_type, resource_type_id, state, power_state)
-       VALUES ($14, $15, $16, coalesce($1, $17), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, coalesce(nullif($12, ''), 'NA'), $13,
-         'running', 'poweredOn')
-       ON CONFLICT (provider_id, ems_ref) DO UPDATE SET last_seen_at = now()
-       RETURNING id, (xmax = 0) AS inserted`,
-      [...columns, input.providerId, input.organizationId, emsRef, input.clientAddress],
+    const inserted = await insertPushedHost(
+      manager,
+      {
+        providerId: input.providerId,
+        organizationId: input.organizationId,
+        emsRef,
+        clientAddress: input.clientAddress,
+      },
+      columns,
     );
-    resourceId = inserted[0].id;
-    created = inserted[0].inserted;
+    resourceId = inserted.id;
+    created = inserted.inserted;
   }
 
   // The latest snapshot of this kind: its hash, and its payload only when it differs (one round trip either way).
@@ -219,10 +211,7 @@ export async function writePush(
   let recordedChanges: RecordedChange[] = [];
   if (unchanged) {
     snapshotId = latest[0].id;
-    await manager.query(
-      `UPDATE resources SET last_seen_at = now(), seen_count = seen_count + 1, removed_at = NULL WHERE id = $1`,
-      [resourceId],
-    );
+    await touchPushedHost(manager, resourceId);
   } else {
     const snapshot = await manager.query<{ id: string }[]>(
       `INSERT INTO fact_snapshots (resource_id, system_id, organization_id, client_address, received_at, sha256,
@@ -263,52 +252,26 @@ export async function writePush(
       changeCount = recorded.length;
       recordedChanges = recorded;
     }
-    // What the document does not say (no name, no CPU count, ...) keeps what the host's other
-    // documents said; a document that does not describe the host (local facts alone) leaves
-    // its columns as they are.
-    await modifyReturning(
+    // A document that does not describe the host (local facts alone) leaves its columns as they are.
+    await updatePushedHost(
       manager,
+      resourceId,
+      input.describesHost ? columns : null,
       input.describesHost
-        ? `UPDATE resources SET name = coalesce($1, name), fqdn = coalesce(nullif($2, ''), fqdn),
-             canonical_id = coalesce($3, canonical_id), vendor_identifiers = vendor_identifiers || $4::jsonb,
-             ip_addresses = CASE WHEN cardinality($5::text[]) > 0 THEN $5::text[] ELSE ip_addresses END,
-             os_type = coalesce(nullif($6, ''), os_type), os_name = coalesce(nullif($7, ''), os_name),
-             cpu_count = coalesce($8, cpu_count), memory_mb = coalesce($9, memory_mb), disk_gb = coalesce($10, disk_gb),
-             properties = properties || $11::jsonb,
-             vendor_type = coalesce(nullif($12, ''), vendor_type),
-             resource_type_id = CASE WHEN $12 = '' THEN resource_type_id ELSE $13::uuid END,
-             state = 'running', power_state = 'poweredOn', removed_at = NULL, last_seen_at = now(),
-             seen_count = seen_count + $15, modified = now()
-           WHERE id = $14 RETURNING id`
-        : `UPDATE resources SET vendor_identifiers = vendor_identifiers || $1::jsonb, state = 'running',
-             power_state = 'poweredOn', removed_at = NULL, last_seen_at = now(), seen_count = seen_count + $3,
-             modified = now()
-           WHERE id = $2 RETURNING id`,
-      input.describesHost
-        ? [...columns, resourceId, created ? 0 : 1]
-        : [
-            JSON.stringify({
-              client_address: input.clientAddress,
-              ...(input.systemId ? { system_id: input.systemId } : {}),
-            }),
-            resourceId,
-            created ? 0 : 1,
-          ],
+        ? identifiers
+        : { client_address: input.clientAddress, ...(input.systemId ? { system_id: input.systemId } : {}) },
+      !created,
     );
   }
-  await manager.query(
-    `INSERT INTO resource_sightings (resource_id, provider_id, organization_id, seen_at, state, power_state, cpu_count, memory_mb, disk_gb, metrics)
-     VALUES ($1, $2, $3, now(), 'running', 'poweredOn', $4, $5, $6, $7)`,
-    [
-      resourceId,
-      input.providerId,
-      input.organizationId,
-      host.cpuCount,
-      host.memoryMb,
-      host.diskGb,
-      JSON.stringify({ source: 'push', changed: !unchanged, client_address: input.clientAddress }),
-    ],
-  );
+  await recordPushSighting(manager, {
+    resourceId,
+    providerId: input.providerId,
+    organizationId: input.organizationId,
+    cpuCount: host.cpuCount,
+    memoryMb: host.memoryMb,
+    diskGb: host.diskGb,
+    metrics: { source: 'push', changed: !unchanged, client_address: input.clientAddress },
+  });
   const events: NewEvent[] = [];
   const about = { organizationId: input.organizationId, providerId: input.providerId, resourceId };
   if (created)

@@ -3,13 +3,12 @@ import { AlertingModule } from '../alerting/alerting.module.js';
 import { EventsModule } from '../events/events.module.js';
 import { ChangesModule } from '../changes/changes.module.js';
 import { FactsModule } from '../facts/facts.module.js';
-import { ResourcesModule } from '../resources/resources.module.js';
 import { ProvidersController } from './providers.controller.js';
 import { ProviderDocumentsService } from './provider-documents.service.js';
 import { ProvidersService } from './providers.service.js';
 
 @Module({
-  imports: [ResourcesModule, ChangesModule, FactsModule, EventsModule, AlertingModule],
+  imports: [ChangesModule, FactsModule, EventsModule, AlertingModule],
   controllers: [ProvidersController],
   providers: [ProvidersService, ProviderDocumentsService],
   exports: [ProvidersService],

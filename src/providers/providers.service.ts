@@ -17,7 +17,7 @@ import { ChangesService } from '../changes/changes.service.js';
 import { EventsService } from '../events/events.service.js';
 import { FactsService } from '../facts/facts.service.js';
 import { OrganizationsService } from '../platform/organizations.service.js';
-import { ResourcesService } from '../resources/resources.service.js';
+import { moveProviderInventory } from '../inventory-writer/organization-move.sql.js';
 import { AccessService } from '../rbac/access.service.js';
 import { ACTIVE_RUN_STATUSES } from '../collection/collection-run.enums.js';
 import { CollectionRunEntity } from '../collection/collection-run.entity.js';
@@ -145,7 +145,6 @@ export class ProvidersService {
     private readonly activity: ActivityService,
     private readonly plugins: PluginsService,
     private readonly organizations: OrganizationsService,
-    private readonly resources: ResourcesService,
     private readonly changes: ChangesService,
     private readonly facts: FactsService,
     private readonly events: EventsService,
@@ -318,7 +317,7 @@ export class ProvidersService {
         // organization_id column, so a new one cannot be forgotten.
         await this.facts.moveProvider(manager, id, organizationId);
         await this.changes.moveProvider(manager, id, organizationId);
-        await this.resources.moveProvider(manager, id, organizationId);
+        await moveProviderInventory(manager, id, organizationId);
         await this.activity.moveProvider(manager, id, organizationId);
         await this.events.moveProvider(manager, id, organizationId);
         await this.alerts.moveProvider(manager, id, organizationId);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { InvalidQueryError, NotFoundError } from '../common/errors.js';
 import type { Actor } from '../auth/actor.js';
 import type { ParsedListQuery } from '../common/list/list-query.js';
@@ -12,7 +12,7 @@ import type { Page } from '../common/list/page.js';
 import type { ResourceSightingDto } from '../sightings/dto/resource-sighting.dto.js';
 import { ResourceSightingsService } from '../sightings/resource-sightings.service.js';
 import type { ResourceDetailDto, ResourceDiffDto, ResourceDto } from './dto/resource.dto.js';
-import { TRACKED } from '../collection/resource-batch-writer.js';
+import { TRACKED } from '../inventory-writer/resource-batch.sql.js';
 import { differencesBetween, valuesAt } from '../changes/resource-as-of.query.js';
 import type { ResourceHistoryDto } from './dto/resource-history.dto.js';
 import { DEFAULT_TIMELINE_LIMIT, loadResourceHistory, MAX_TIMELINE_LIMIT } from './resource-history.query.js';
@@ -75,26 +75,6 @@ export class ResourcesService {
     private readonly access: AccessService,
     private readonly machines: MachinesService,
   ) {}
-
-  /**
-   * A provider moved to another organization: its resources, their sightings and its
-   * relationships carry the organization (denormalized for scoped reads) and move with
-   * it, in the caller's transaction (ProvidersService.update).
-   */
-  async moveProvider(manager: EntityManager, providerId: string, organizationId: number): Promise<void> {
-    await manager.query(`UPDATE resources SET organization_id = $1 WHERE provider_id = $2`, [
-      organizationId,
-      providerId,
-    ]);
-    await manager.query(`UPDATE resource_sightings SET organization_id = $1 WHERE provider_id = $2`, [
-      organizationId,
-      providerId,
-    ]);
-    await manager.query(`UPDATE resource_relationships SET organization_id = $1 WHERE provider_id = $2`, [
-      organizationId,
-      providerId,
-    ]);
-  }
 
   async list(actor: Actor, query: ParsedListQuery): Promise<Page<ResourceDto>> {
     const where = await this.visible(actor, query.params);

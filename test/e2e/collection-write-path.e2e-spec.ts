@@ -5,7 +5,7 @@ import {
   type PreparedResource,
   RESOURCE_BATCH_STATEMENT,
   writeResourceBatch,
-} from '../../src/collection/resource-batch-writer.js';
+} from '../../src/inventory-writer/resource-batch.sql.js';
 import { ChangeRecorder } from '../../src/changes/change-recorder.js';
 import { EVENT_LOG } from '../../src/events/event-log.sql.js';
 import { PluginsService } from '../../src/plugins/plugins.service.js';
