@@ -17,6 +17,7 @@ import { Webhooks1766100000000 } from './1766100000000-webhooks.js';
 import { CredentialVersions1766300000000 } from './1766300000000-credential-versions.js';
 import { ResourcePresentAt1766400000000 } from './1766400000000-resource-present-at.js';
 import { FactSnapshotKinds1766200000000 } from './1766200000000-fact-snapshot-kinds.js';
+import { AlertRules1766600000000 } from './1766600000000-alert-rules.js';
 
 /** Every migration, in order, as classes (not globs) so dist/ and jest load the same list. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   FactSnapshotKinds1766200000000,
   CredentialVersions1766300000000,
   ResourcePresentAt1766400000000,
+  AlertRules1766600000000,
 ];

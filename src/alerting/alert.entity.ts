@@ -15,6 +15,7 @@ import { SystemEntity } from '../facts/system.entity.js';
 import { OrganizationEntity } from '../platform/organization.entity.js';
 import { UserEntity } from '../platform/user.entity.js';
 import { ResourceEntity } from '../resources/resource.entity.js';
+import { AlertRuleEntity } from './alert-rule.entity.js';
 
 export const ALERT_STATUSES = ['firing', 'resolved'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
@@ -31,14 +32,17 @@ export type AlertSource = (typeof ALERT_SOURCES)[number];
 @Index(['organizationId', 'status', 'startsAt'])
 @Index(['systemId'])
 @Index(['resourceId'])
+@Index(['ruleId', 'created'])
+@Index(['pushDueAt'], { where: 'push_due_at IS NOT NULL' })
 @Check(inList('status', ALERT_STATUSES))
 @Check(inList('source', ALERT_SOURCES))
 export class AlertEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
-  @Column({ type: 'int' }) organizationId: number;
-  @ManyToOne(() => OrganizationEntity, { onDelete: 'CASCADE' })
+  /** null: the platform's own (IngestStalled), seen only by global alert.view holders. */
+  @Column({ type: 'int', nullable: true }) organizationId: number | null;
+  @ManyToOne(() => OrganizationEntity, { onDelete: 'CASCADE', nullable: true })
   @JoinColumn({ name: 'organization_id' })
-  organization: Relation<OrganizationEntity>;
+  organization: Relation<OrganizationEntity> | null;
   @Column({ type: 'varchar', length: 16 }) source: AlertSource;
   @Column({ type: 'varchar', length: 255 }) alertname: string;
   /** The `severity` label (critical, warning, info, … as the sender spells it). */
@@ -61,6 +65,15 @@ export class AlertEntity {
   @ManyToOne(() => ResourceEntity, { onDelete: 'SET NULL', nullable: true })
   @JoinColumn({ name: 'resource_id' })
   resource: Relation<ResourceEntity> | null;
+  /** The inventory's rule that opened it (source inventory). */
+  @Column({ type: 'uuid', nullable: true }) ruleId: string | null;
+  @ManyToOne(() => AlertRuleEntity, { onDelete: 'SET NULL', nullable: true })
+  @JoinColumn({ name: 'rule_id' })
+  rule: Relation<AlertRuleEntity> | null;
+  /** How many matches (events, checks) this occurrence has had. */
+  @Column({ type: 'int', default: 1 }) matchCount: number;
+  /** When the inventory next sends it to Alertmanager (a refresh while firing, the resolve); null: nothing to send. */
+  @Column({ type: 'timestamptz', nullable: true }) pushDueAt: Date | null;
   @Column({ type: 'timestamptz', nullable: true }) acknowledgedAt: Date | null;
   @Column({ type: 'int', nullable: true }) acknowledgedById: number | null;
   @ManyToOne(() => UserEntity, { onDelete: 'SET NULL', nullable: true })

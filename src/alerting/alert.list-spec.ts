@@ -12,6 +12,7 @@ export const ALERT_LIST = defineListSpec({
     organization: filter.int('a.organization_id', 'Organization id (repeatable).'),
     system: filter.uuid('a.system_id', 'System id (repeatable).'),
     resource: filter.uuid('a.resource_id', 'Resource id (repeatable).'),
+    rule: filter.uuid('a.rule_id', 'The inventory rule that opened it (repeatable).'),
     acknowledged: filter.custom({
       type: 'bool',
       description: 'true: acknowledged ones only; false: not yet acknowledged.',

@@ -1,15 +1,29 @@
 import { Module } from '@nestjs/common';
+import { EventsModule } from '../events/events.module.js';
 import { FactsModule } from '../facts/facts.module.js';
+import { AlertRuleEvaluator } from './alert-rule-evaluator.js';
+import { AlertRulesController } from './alert-rules.controller.js';
+import { AlertRulesService } from './alert-rules.service.js';
+import { ALERTING_CLOCK, systemClock } from './alerting-clock.js';
 import { AlertmanagerProxyController } from './alertmanager-proxy.controller.js';
 import { AlertmanagerProxyService } from './alertmanager-proxy.service.js';
 import { AlertHistoryController, AlertsController } from './alerts.controller.js';
 import { AlertsService } from './alerts.service.js';
 
-/** Alerts: /alerts/, Alertmanager's webhook receiver (/alert_history) and the collector's per-system proxy. */
+/**
+ * Alerts: /alerts/, /alert-rules/ and their evaluator over the event log, Alertmanager's
+ * webhook receiver (/alert_history) and the collector's per-system proxy.
+ */
 @Module({
-  imports: [FactsModule],
-  controllers: [AlertsController, AlertHistoryController, AlertmanagerProxyController],
-  providers: [AlertsService, AlertmanagerProxyService],
-  exports: [AlertsService],
+  imports: [FactsModule, EventsModule],
+  controllers: [AlertsController, AlertRulesController, AlertHistoryController, AlertmanagerProxyController],
+  providers: [
+    AlertsService,
+    AlertRulesService,
+    AlertRuleEvaluator,
+    AlertmanagerProxyService,
+    { provide: ALERTING_CLOCK, useFactory: () => ({ now: () => systemClock.now() }) },
+  ],
+  exports: [AlertsService, AlertRuleEvaluator, ALERTING_CLOCK],
 })
 export class AlertingModule {}

@@ -13,7 +13,7 @@ import type { AlertDto, AlertTotalsDto } from './dto/alert.dto.js';
 
 interface AlertRow {
   id: string;
-  organization: number;
+  organization: number | null;
   source: string;
   alertname: string;
   severity: string;
@@ -30,11 +30,14 @@ interface AlertRow {
   acknowledged_at: Date | null;
   acknowledged_by: number | null;
   resolved_by: number | null;
+  rule: string | null;
+  match_count: number;
 }
 
 const SELECT = `a.id, a.organization_id AS organization, a.source, a.alertname, a.severity, a.status, a.fingerprint,
   a.labels, a.annotations, a.starts_at, a.ends_at, a.last_received_at, a.receiver, a.system_id AS system,
-  a.resource_id AS resource, a.acknowledged_at, a.acknowledged_by_id AS acknowledged_by, a.resolved_by_id AS resolved_by`;
+  a.resource_id AS resource, a.acknowledged_at, a.acknowledged_by_id AS acknowledged_by, a.resolved_by_id AS resolved_by,
+  a.rule_id AS rule, a.match_count`;
 
 const iso = (value: Date | null) => value?.toISOString() ?? null;
 const toAlertDto = (row: AlertRow): AlertDto => ({
@@ -139,7 +142,7 @@ export class AlertsService {
   /** Marks the alert seen by the caller (idempotent: the first acknowledgement stays). */
   async acknowledge(actor: Actor, id: string): Promise<AlertDto> {
     const alert = await this.get(actor, id);
-    await this.access.require(actor, 'alert.change', { organizationId: alert.organization });
+    await this.access.require(actor, 'alert.change', { organizationId: alert.organization ?? undefined });
     await this.db.query(
       `UPDATE alerts SET acknowledged_at = coalesce(acknowledged_at, now()),
          acknowledged_by_id = coalesce(acknowledged_by_id, $2), modified = now() WHERE id = $1`,
@@ -150,13 +153,15 @@ export class AlertsService {
 
   /**
    * Resolves the alert here (an Alertmanager alert that keeps firing upstream opens a new
-   * occurrence when it is next notified with a new start).
+   * occurrence when it is next notified with a new start; an inventory alert is resolved
+   * at Alertmanager too, and its rule's next match opens a new occurrence).
    */
   async resolve(actor: Actor, id: string): Promise<AlertDto> {
     const alert = await this.get(actor, id);
-    await this.access.require(actor, 'alert.change', { organizationId: alert.organization });
+    await this.access.require(actor, 'alert.change', { organizationId: alert.organization ?? undefined });
     await this.db.query(
-      `UPDATE alerts SET status = 'resolved', ends_at = coalesce(ends_at, now()), resolved_by_id = $2, modified = now()
+      `UPDATE alerts SET status = 'resolved', ends_at = coalesce(ends_at, now()), resolved_by_id = $2, modified = now(),
+         push_due_at = CASE WHEN source = 'inventory' THEN now() ELSE push_due_at END
        WHERE id = $1 AND status = 'firing'`,
       [id, actor.id],
     );

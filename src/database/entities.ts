@@ -1,3 +1,4 @@
+import { AlertRuleCursorEntity, AlertRuleEntity } from '../alerting/alert-rule.entity.js';
 import { AlertEntity } from '../alerting/alert.entity.js';
 import { RevokedTokenEntity } from '../auth/revoked-token.entity.js';
 import { ResourceChangeEntity } from '../changes/resource-change.entity.js';
@@ -55,6 +56,8 @@ export const ENTITIES = [
   RevokedTokenEntity,
   EventEntity,
   AlertEntity,
+  AlertRuleEntity,
+  AlertRuleCursorEntity,
   WebhookEntity,
   WebhookDeliveryEntity,
   WebhookDispatchCursorEntity,

@@ -26,6 +26,11 @@ export const PERMISSIONS = {
   'webhook.add': 'Create webhooks in the organization',
   'webhook.change': 'Edit, test and redeliver the webhooks of the organization',
   'webhook.delete': 'Delete the webhooks of the organization',
+  'alert_rule.view': "See the organization's alert rules",
+  'alert_rule.add': 'Create alert rules in the organization',
+  'alert_rule.change':
+    "Edit (and enable or disable) the organization's alert rules, the built-in ones included",
+  'alert_rule.delete': "Delete the organization's own alert rules",
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

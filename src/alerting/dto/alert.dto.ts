@@ -3,7 +3,8 @@ import { ALERT_SOURCES, ALERT_STATUSES } from '../alert.entity.js';
 
 export class AlertDto {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty() organization: number;
+  @ApiProperty({ type: Number, nullable: true, description: "null: the platform's own (IngestStalled)." })
+  organization: number | null;
   @ApiProperty({ enum: ALERT_SOURCES }) source: string;
   @ApiProperty({ example: 'LinkFailed' }) alertname: string;
   @ApiProperty({ example: 'critical' }) severity: string;
@@ -21,6 +22,15 @@ export class AlertDto {
   @ApiProperty({ format: 'date-time', nullable: true }) acknowledged_at: string | null;
   @ApiProperty({ nullable: true }) acknowledged_by: number | null;
   @ApiProperty({ nullable: true }) resolved_by: number | null;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The inventory rule that opened it.',
+  })
+  rule: string | null;
+  @ApiProperty({ description: 'Matches (events, checks) of this occurrence: repeated matches update it.' })
+  match_count: number;
 }
 
 export class AlertTotalsDto {
