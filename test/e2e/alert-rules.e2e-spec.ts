@@ -1,8 +1,12 @@
 import { ALERTING_CLOCK, type AlertingClock } from '../../src/alerting/alerting-clock.js';
 import type { NewEvent } from '../../src/events/event-log.sql.js';
 import { http, startTestApp, type TestApp } from '../support/app.js';
-import { appendTestEvents } from '../support/events.js';
-import { createOrganization, createProvider, createResource } from '../support/factories.js';
+import {
+  appendCommittedEvents,
+  createOrganization,
+  createProvider,
+  createResource,
+} from '../support/factories.js';
 
 type Json = Record<string, any>;
 
@@ -190,7 +194,7 @@ describe('alert rules', () => {
     expect(created.body).toMatchObject({ alertname: 'Prod VM memory', builtin: null, enabled: true });
     const rule = created.body.id as string;
 
-    await appendTestEvents(t.pool, [
+    await appendCommittedEvents(t.pool, [
       changed(devVm, [change('memory_mb', 'hardware', 'medium', 4096, 8192)]), // not selected
       changed(prodVm, [change('os_name', 'os', 'high', 'a', 'b')]), // wrong category and path
       changed(prodVm, [change('memory_mb', 'hardware', 'low', 4096, 4097)]), // below severity_min
@@ -225,7 +229,9 @@ describe('alert rules', () => {
     expect(alert.fingerprint).toMatch(/^[0-9a-f]{16}$/);
 
     // The same resource matching again: the open alert is updated, not a second one.
-    await appendTestEvents(t.pool, [changed(prodVm, [change('memory_mb', 'hardware', 'high', 8192, 16384)])]);
+    await appendCommittedEvents(t.pool, [
+      changed(prodVm, [change('memory_mb', 'hardware', 'high', 8192, 16384)]),
+    ]);
     const again = await waitFor('the alert to be updated', async () => {
       const [a] = await alertsOf(rule);
       return a?.match_count === 2 ? a : undefined;
@@ -237,7 +243,7 @@ describe('alert rules', () => {
     // Resolved by hand, the next match opens a new occurrence with the same fingerprint.
     const resolved = await http(`${t.api}/alerts/${alert.id}/resolve/`, { method: 'POST' });
     expect(resolved.body.status).toBe('resolved');
-    await appendTestEvents(t.pool, [
+    await appendCommittedEvents(t.pool, [
       changed(prodVm, [change('memory_mb', 'hardware', 'medium', 16384, 8192)]),
     ]);
     const reopened = await waitFor('a new occurrence', async () => {
@@ -249,7 +255,7 @@ describe('alert rules', () => {
 
     // Disabled, it matches nothing (checked after a later event another rule sees).
     await http(`${t.api}/alert-rules/${rule}/`, { method: 'PATCH', json: { enabled: false } });
-    await appendTestEvents(t.pool, [
+    await appendCommittedEvents(t.pool, [
       changed(prodVm, [change('memory_mb', 'hardware', 'medium', 8192, 1024)]),
       changed(devVm, [change('disks.sda.size_gb', 'storage', 'critical', 10, 0)]),
     ]);
@@ -263,7 +269,7 @@ describe('alert rules', () => {
 
   it('opens the built-in alerts: critical change, collection run failed, resource removed', async () => {
     const run = '00000000-0000-4000-8000-000000000001';
-    await appendTestEvents(t.pool, [
+    await appendCommittedEvents(t.pool, [
       {
         type: 'collection_run.failed',
         organizationId: org,
@@ -357,7 +363,7 @@ describe('alert rules', () => {
     ).body;
     const ruleState = async (id: string) => (await http(`${t.api}/alert-rules/${id}/`)).body;
 
-    await appendTestEvents(t.pool, created(await made(5)));
+    await appendCommittedEvents(t.pool, created(await made(5)));
     await waitFor('both rules to have run out', async () =>
       (await ruleState(critical.id)).suppressed_count === 2 &&
       (await ruleState(warning.id)).suppressed_count === 3
@@ -370,7 +376,7 @@ describe('alert rules', () => {
 
     // Still within the hour: nothing more opens.
     now = new Date(now.getTime() + 30 * 60_000);
-    await appendTestEvents(t.pool, created(await made(1)));
+    await appendCommittedEvents(t.pool, created(await made(1)));
     await waitFor('the next suppression', async () =>
       (await ruleState(critical.id)).suppressed_count === 3 ? true : undefined,
     );
@@ -378,7 +384,7 @@ describe('alert rules', () => {
 
     // An hour after the first ones: the window has room again.
     now = new Date(now.getTime() + 31 * 60_000);
-    await appendTestEvents(t.pool, created(await made(4)));
+    await appendCommittedEvents(t.pool, created(await made(4)));
     await waitFor('new alerts in the next hour', async () =>
       (await alertsOf(critical.id)).length === 6 && (await alertsOf(warning.id)).length === 4
         ? true
