@@ -3,9 +3,16 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { SERVICE_NAME } from '../version.js';
 
 /** Where the web UI is served; `/` redirects here. */
 export const UI_PATH = '/ui/';
+/**
+ * The same UI inside the service's gateway slug, for a platform gateway that routes only
+ * `/api/inventory/` to the service: the UI is then reachable through the gateway (which
+ * adds its token to every request) at its own origin.
+ */
+export const GATEWAY_UI_PATH = `/api/${SERVICE_NAME}/ui/`;
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -52,7 +59,9 @@ export function registerWebUi(fastify: FastifyInstance, dir: string = defaultUiD
     if (index?.mtimeMs !== mtimeMs) index = { body: readFileSync(indexFile), mtimeMs };
     return index.body;
   };
-  const sendIndex = (reply: FastifyReply) => {
+  // The build's URLs are relative (Vite base './'); a <base> names the mount they resolve
+  // against, and the UI's router reads its own base path from it (ui/src/router.tsx).
+  const sendIndex = (reply: FastifyReply, mount: string) => {
     const html = loadIndex();
     if (!html)
       return reply
@@ -62,36 +71,39 @@ export function registerWebUi(fastify: FastifyInstance, dir: string = defaultUiD
       .header('content-type', TYPES['.html'])
       .header('cache-control', 'no-cache')
       .header('x-content-type-options', 'nosniff')
-      .send(html);
+      .send(html.toString('utf8').replace('<head>', `<head>\n    <base href="${mount}" />`));
   };
   fastify.get('/', async (request, reply) => {
     const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
     return reply.redirect(`${UI_PATH}${query}`, 302);
   });
-  // The router ignores trailing slashes: /ui and /ui/ are this one route.
-  fastify.get('/ui', async (request, reply) =>
-    request.url.split('?')[0] === '/ui' ? reply.redirect(UI_PATH, 301) : sendIndex(reply),
-  );
-  fastify.get('/ui/*', async (request, reply) => {
-    const rest = ((request.params as Record<string, string>)['*'] ?? '').split('?')[0];
-    if (rest.startsWith('assets/') || /^[\w.-]+\.(svg|png|ico|json|txt)$/.test(rest)) {
-      const path = normalize(join(root, decodeURIComponent(rest)));
-      if (!path.startsWith(root)) return reply.code(404).send({ detail: 'Not found.' });
-      try {
-        if (!statSync(path).isFile()) throw new Error('not a file');
-        const body = await readFile(path);
-        return reply
-          .header('content-type', TYPES[extname(path)] ?? 'application/octet-stream')
-          .header(
-            'cache-control',
-            rest.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
-          )
-          .header('x-content-type-options', 'nosniff')
-          .send(body);
-      } catch {
-        return reply.code(404).send({ detail: 'Not found.' });
+  for (const mount of [UI_PATH, GATEWAY_UI_PATH]) {
+    const bare = mount.slice(0, -1);
+    // The router ignores trailing slashes: /ui and /ui/ are this one route.
+    fastify.get(bare, async (request, reply) =>
+      request.url.split('?')[0] === bare ? reply.redirect(mount, 301) : sendIndex(reply, mount),
+    );
+    fastify.get(`${mount}*`, async (request, reply) => {
+      const rest = ((request.params as Record<string, string>)['*'] ?? '').split('?')[0];
+      if (rest.startsWith('assets/') || /^[\w.-]+\.(svg|png|ico|json|txt)$/.test(rest)) {
+        const path = normalize(join(root, decodeURIComponent(rest)));
+        if (!path.startsWith(root)) return reply.code(404).send({ detail: 'Not found.' });
+        try {
+          if (!statSync(path).isFile()) throw new Error('not a file');
+          const body = await readFile(path);
+          return reply
+            .header('content-type', TYPES[extname(path)] ?? 'application/octet-stream')
+            .header(
+              'cache-control',
+              rest.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+            )
+            .header('x-content-type-options', 'nosniff')
+            .send(body);
+        } catch {
+          return reply.code(404).send({ detail: 'Not found.' });
+        }
       }
-    }
-    return sendIndex(reply);
-  });
+      return sendIndex(reply, mount);
+    });
+  }
 }

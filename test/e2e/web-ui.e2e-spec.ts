@@ -62,9 +62,11 @@ if (!hasChromium)
     expect(deep.headers.get('content-type')).toContain('text/html');
     const html = await deep.text();
     expect(html).toContain('<div id="root">');
-    const script = /src="(\/ui\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    // The build's URLs are relative; the <base> names the mount they resolve against.
+    expect(html).toContain('<base href="/ui/" />');
+    const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(html)?.[1];
     expect(script).toBeDefined();
-    const asset = await fetch(`${t.root}${script}`);
+    const asset = await fetch(ui(script));
     expect(asset.status).toBe(200);
     expect(asset.headers.get('cache-control')).toContain('immutable');
     // Nothing outside the build folder is served; unknown assets are 404s.
@@ -104,6 +106,40 @@ if (!hasChromium)
       await other.page
         .getByText((claims.user_data as { username: string }).username, { exact: true })
         .waitFor();
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('is also served inside the gateway slug, at /api/inventory/ui/, with links that stay there', async () => {
+    const mounted = (path = '') => `${t.root}/api/inventory/ui/${path}`;
+    const html = await (await fetch(mounted('resources/deep/link/'))).text();
+    expect(html).toContain('<base href="/api/inventory/ui/" />');
+    const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect((await fetch(mounted(script))).status).toBe(200);
+    expect((await fetch(mounted('assets/..%2f..%2fpackage.json'))).status).toBe(404);
+    const bare = await fetch(`${t.root}/api/inventory/ui`, { redirect: 'manual' });
+    expect([bare.status, bare.headers.get('location')]).toEqual([301, '/api/inventory/ui/']);
+
+    // Through a gateway that routes only /api/inventory/ to the service and adds its token.
+    const other = await startBrowser();
+    try {
+      const claims = gateway.claims();
+      (claims.user_data as { is_superuser: boolean }).is_superuser = true;
+      await other.context.setExtraHTTPHeaders({ 'x-dab-jw-token': await gateway.token(claims) });
+      await other.page.goto(mounted('resources/?search=esxi01'));
+      const link = other.page
+        .getByRole('grid', { name: 'Resources' })
+        .getByRole('link', { name: 'esxi01.lab.local' });
+      await link.waitFor();
+      const esxi = (await http(`${t.api}/resources/?search=esxi01`)).body.results[0];
+      expect(await link.getAttribute('href')).toBe(`/api/inventory/ui/resources/${esxi.id}/`);
+      await link.click();
+      await other.page.getByRole('heading', { name: 'esxi01.lab.local', level: 1 }).waitFor();
+      expect(other.page.url()).toBe(mounted(`resources/${esxi.id}/`));
+      await other.page.getByRole('link', { name: 'Providers' }).click();
+      await other.page.getByRole('heading', { name: 'Providers', level: 1 }).waitFor();
+      expect(other.page.url()).toBe(mounted('providers/'));
     } finally {
       await other.close();
     }

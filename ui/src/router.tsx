@@ -1,7 +1,11 @@
 import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 'react';
 
-/** The UI's own paths are under /ui/; links and navigation use the full path. */
-export const BASE = '/ui';
+/**
+ * Where the UI is mounted, without the trailing slash: `/ui`, or `/api/inventory/ui`
+ * through a platform gateway. The service names it in the page's <base>; links and
+ * navigation use the full path.
+ */
+export const BASE = new URL(document.baseURI).pathname.replace(/\/+$/, '') || '/ui';
 
 export interface Location {
   /** Path inside the UI, always with a trailing slash: `/resources/`. */
