@@ -16,6 +16,7 @@ import { RevokedTokens1765400000000 } from './1765400000000-revoked-tokens.js';
 import { Webhooks1766100000000 } from './1766100000000-webhooks.js';
 import { CredentialVersions1766300000000 } from './1766300000000-credential-versions.js';
 import { ResourcePresentAt1766400000000 } from './1766400000000-resource-present-at.js';
+import { Tags1766800000000 } from './1766800000000-tags.js';
 import { FactSnapshotKinds1766200000000 } from './1766200000000-fact-snapshot-kinds.js';
 import { AlertRules1766600000000 } from './1766600000000-alert-rules.js';
 
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   CredentialVersions1766300000000,
   ResourcePresentAt1766400000000,
   AlertRules1766600000000,
+  Tags1766800000000,
 ];

@@ -49,6 +49,7 @@ import { RelationshipsModule } from './relationships/relationships.module.js';
 import { ResourcesModule } from './resources/resources.module.js';
 import { RetentionModule } from './retention/retention.module.js';
 import { SightingsModule } from './sightings/sightings.module.js';
+import { TagsModule } from './tags/tags.module.js';
 import { TaxonomyModule } from './taxonomy/taxonomy.module.js';
 
 /**
@@ -73,6 +74,7 @@ export const FEATURE_MODULES: Type[] = [
   EventsModule,
   AlertingModule,
   WebhooksModule,
+  TagsModule,
 ];
 
 /** A value, or how to make it once the module starts (e.g. read from the data folder). */

@@ -22,6 +22,7 @@ import { ResourceEntity } from '../resources/resource.entity.js';
 import { ResourceSightingEntity } from '../sightings/resource-sighting.entity.js';
 import { ResourceCategoryEntity } from '../taxonomy/resource-category.entity.js';
 import { ResourceTypeEntity } from '../taxonomy/resource-type.entity.js';
+import { ResourceTagEntity, TagEntity } from '../tags/tag.entity.js';
 import { VendorTypeMappingEntity } from '../taxonomy/vendor-type-mapping.entity.js';
 
 import {
@@ -61,4 +62,6 @@ export const ENTITIES = [
   WebhookEntity,
   WebhookDeliveryEntity,
   WebhookDispatchCursorEntity,
+  TagEntity,
+  ResourceTagEntity,
 ];

@@ -12,6 +12,8 @@ export const EVENT_TYPES = [
   'system.enrolled',
   'system.status_changed',
   'facts.changed',
+  'resource.tagged',
+  'resource.untagged',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

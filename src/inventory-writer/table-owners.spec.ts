@@ -18,6 +18,8 @@ const OWNERS: Record<string, string[]> = {
   events: ['events'],
   fact_snapshots: ['facts'],
   systems: ['facts'],
+  tags: ['tags'],
+  resource_tags: ['tags'],
 };
 
 /** Writes that are not a module's own, each with its reason. */

@@ -3,12 +3,13 @@ import { AlertingModule } from '../alerting/alerting.module.js';
 import { EventsModule } from '../events/events.module.js';
 import { ChangesModule } from '../changes/changes.module.js';
 import { FactsModule } from '../facts/facts.module.js';
+import { TagsModule } from '../tags/tags.module.js';
 import { ProvidersController } from './providers.controller.js';
 import { ProviderDocumentsService } from './provider-documents.service.js';
 import { ProvidersService } from './providers.service.js';
 
 @Module({
-  imports: [ChangesModule, FactsModule, EventsModule, AlertingModule],
+  imports: [ChangesModule, FactsModule, EventsModule, AlertingModule, TagsModule],
   controllers: [ProvidersController],
   providers: [ProvidersService, ProviderDocumentsService],
   exports: [ProvidersService],

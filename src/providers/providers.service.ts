@@ -1,3 +1,4 @@
+import { TagsService } from '../tags/tags.service.js';
 import { randomUUID } from 'node:crypto';
 import { AlertsService } from '../alerting/alerts.service.js';
 import { Inject, Injectable } from '@nestjs/common';
@@ -149,6 +150,7 @@ export class ProvidersService {
     private readonly facts: FactsService,
     private readonly events: EventsService,
     private readonly alerts: AlertsService,
+    private readonly tags: TagsService,
   ) {}
 
   /**
@@ -321,6 +323,7 @@ export class ProvidersService {
         await this.activity.moveProvider(manager, id, organizationId);
         await this.events.moveProvider(manager, id, organizationId);
         await this.alerts.moveProvider(manager, id, organizationId);
+        await this.tags.moveProvider(manager, id, organizationId);
       }
       const vendor = dto.vendor ?? provider.vendor;
       const providerType = dto.provider_type ?? provider.providerType;

@@ -31,6 +31,12 @@ export const PERMISSIONS = {
   'alert_rule.change':
     "Edit (and enable or disable) the organization's alert rules, the built-in ones included",
   'alert_rule.delete': "Delete the organization's own alert rules",
+  'tag.view': "See the organization's user tags",
+  'tag.add': 'Create user tags in the organization',
+  'tag.change': "Edit the organization's user tags",
+  'tag.delete': "Delete the organization's user tags (and take them off every resource)",
+  'resource.tag':
+    'Put user tags on and take them off the resources (of the organization, or of one provider)',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -43,7 +49,7 @@ export const CONTENT_TYPES: readonly ContentType[] = ['organization', 'team', 'p
 export const PERMISSIONS_BY_CONTENT_TYPE: Record<ContentType, Permission[]> = {
   organization: PERMISSION_NAMES,
   team: ['team.view', 'team.change', 'team.delete', 'team.member'],
-  provider: ['provider.view', 'provider.change', 'provider.delete', 'provider.collect'],
+  provider: ['provider.view', 'provider.change', 'provider.delete', 'provider.collect', 'resource.tag'],
 };
 
 /** Roles whose assignments gateway tokens manage (added and removed to match the claims). */

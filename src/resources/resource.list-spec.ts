@@ -4,6 +4,7 @@ import { defineListSpec, filter } from '../common/list/list-spec.js';
 import { POWER_STATES, RESOURCE_STATES } from './resource.enums.js';
 import { SUMMARY_GROUP_FIELDS } from './resource-summary.query.js';
 import { LAST_SEEN_AT_SQL, SEEN_COUNT_SQL } from './resource-tracking.sql.js';
+import { userTagCondition } from '../tags/resource-tags.sql.js';
 
 /** The exact expression the trigram index IDX_resources_search_trgm is built on (see the initial migration). */
 export const RESOURCE_SEARCH_EXPRESSION = `r.name || ' ' || r.ems_ref || ' ' || coalesce(r.canonical_id, '') || ' ' || r.fqdn || ' ' || r.vendor_type`;
@@ -54,15 +55,17 @@ export const RESOURCE_LIST = defineListSpec({
     tag: filter.custom({
       type: 'string',
       multi: true,
-      description: 'Provider tag as key=value (repeatable: all must match).',
-      build: (values, params) => {
-        const tags: Record<string, string> = {};
-        for (const value of values.map(String)) {
-          const at = value.indexOf('=');
-          tags[at < 0 ? value : value.slice(0, at)] = at < 0 ? '' : value.slice(at + 1);
-        }
-        return `r.provider_tags @> ${params.add(JSON.stringify(tags))}::jsonb`;
-      },
+      description:
+        'Tag as key=value, of either kind: a provider tag or a user tag of /tags/ (repeatable: all must match).',
+      build: (values, params) =>
+        values
+          .map(String)
+          .map((value) => {
+            const at = value.indexOf('=');
+            const [key, tagValue] = at < 0 ? [value, ''] : [value.slice(0, at), value.slice(at + 1)];
+            return `(r.provider_tags @> ${params.add(JSON.stringify({ [key]: tagValue }))}::jsonb OR ${userTagCondition(key, tagValue, params)})`;
+          })
+          .join(' AND '),
     }),
     cpu_count: filter.int('r.cpu_count', 'vCPU count (repeatable); lookups __gte, __lte, __n.'),
     memory_mb: filter.int('r.memory_mb', 'Memory in MB (repeatable); lookups __gte, __lte, __n.'),

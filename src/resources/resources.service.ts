@@ -20,10 +20,13 @@ import { MachinesService } from './machines.service.js';
 import type { ResourceSummaryDto } from './dto/resource-summary.dto.js';
 import { buildResourceSummary, MAX_SUMMARY_GROUPS } from './resource-summary.query.js';
 import { LAST_SEEN_AT_SQL, SEEN_COUNT_SQL } from './resource-tracking.sql.js';
+import { resourceTagsOf } from '../tags/dto/tag.dto.js';
+import { userTagsOf } from '../tags/resource-tags.sql.js';
 
 type Timestamp = Date | null;
 interface ResourceRow extends Omit<
   ResourceDto,
+  | 'tags'
   | 'boot_time'
   | 'ems_created_on'
   | 'first_discovered_at'
@@ -54,9 +57,11 @@ const FROM = `resources r
 
 const iso = (value: Timestamp) => value?.toISOString() ?? null;
 
+/** The row as answered; `tags` holds the provider tags until `withUserTags` adds the user tags. */
 export function toResourceDto(row: ResourceRow): ResourceDto {
   return {
     ...row,
+    tags: resourceTagsOf(row.provider_tags, []),
     boot_time: iso(row.boot_time),
     ems_created_on: iso(row.ems_created_on),
     first_discovered_at: row.first_discovered_at.toISOString(),
@@ -85,7 +90,38 @@ export class ResourcesService {
       deferredJoin: { id: 'r.id' },
       where,
       map: toResourceDto,
+      enrich: (results) => this.withUserTags(results),
     });
+  }
+
+  /** Adds the user tags of a page of resources (one query, src/tags/resource-tags.sql.ts). */
+  private async withUserTags<T extends ResourceDto>(results: T[]): Promise<T[]> {
+    const byResource = await userTagsOf(
+      this.db,
+      results.map((r) => r.id),
+    );
+    return results.map((r) => ({ ...r, tags: resourceTagsOf(r.provider_tags, byResource.get(r.id) ?? []) }));
+  }
+
+  /** What tagging a resource needs to know of it; 404 when it does not exist or is not visible. */
+  async tagTarget(
+    actor: Actor,
+    id: string,
+  ): Promise<{ organizationId: number; providerId: string; providerTags: Record<string, unknown> }> {
+    const params = new SqlParams();
+    const where = [`r.id = ${params.add(id)}`, ...(await this.visible(actor, params))];
+    const rows = await this.db.query<
+      { organization_id: number; provider_id: string; provider_tags: Record<string, unknown> }[]
+    >(
+      `SELECT r.organization_id, r.provider_id, r.provider_tags FROM resources r WHERE ${where.join(' AND ')}`,
+      params.values,
+    );
+    if (!rows[0]) throw new NotFoundError(`Resource ${id} not found.`);
+    return {
+      organizationId: rows[0].organization_id,
+      providerId: rows[0].provider_id,
+      providerTags: rows[0].provider_tags,
+    };
   }
 
   /** Counts per value of up to three fields over the filtered, visible resources (one statement). */
@@ -136,8 +172,9 @@ export class ResourcesService {
     );
     const byType: Record<string, { outgoing: number; incoming: number }> = {};
     for (const c of counts) byType[c.relationship_type] = { outgoing: c.outgoing, incoming: c.incoming };
+    const [current] = await this.withUserTags([toResourceDto(row)]);
     return {
-      ...(asOf ? await this.atTime(toResourceDto(row), asOf) : toResourceDto(row)),
+      ...(asOf ? await this.atTime(current, asOf) : current),
       resource_type_name: row.resource_type_name,
       resource_category_name: row.resource_category_name,
       provider_vendor: row.provider_vendor,

@@ -31,6 +31,7 @@ describe('moving a provider to another organization', () => {
     // Organizations' own objects, not the provider's.
     teams: null,
     webhooks: null,
+    tags: null,
   };
   const ownership = (table: string, columns: string[]): string | null => {
     if (table in OWNERSHIP) return OWNERSHIP[table];

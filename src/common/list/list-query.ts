@@ -52,6 +52,7 @@ export interface OrderTerm {
   descending: boolean;
 }
 
+/** Paging, ordering and output parameters every list reads besides its filters (and `search`). */
 const RESERVED = new Set([
   'page',
   'page_size',
@@ -63,6 +64,7 @@ const RESERVED = new Set([
   'fields',
   'cursor',
 ]);
+export const LIST_CONTROL_PARAMS: ReadonlySet<string> = RESERVED;
 
 /** A keyset cursor as it travels in URLs: base64url of `{"o": <ordering>, "k": [<values>]}`. */
 export function encodeCursor(ordering: string, values: (string | null)[]): string {
@@ -204,17 +206,17 @@ function pagination(query: RawQuery): Pick<ParsedListQuery, 'page' | 'pageSize' 
 }
 
 /**
- * Turns a list request's query string into SQL pieces. Every malformed value, unknown
- * parameter and unknown ordering field is a 400 naming the parameter.
+ * The filter and search conditions of a query (paging, ordering, format and fields are
+ * left to the caller), their placeholders added to `params`: the list's own parser, also
+ * for filters saved or sent in a body (watchlists, bulk tagging) and merged into another
+ * query's parameters. A malformed value or unknown parameter is a 400 naming it.
  */
-export function parseListQuery(
+export function parseConditions(
   spec: ListSpec,
   query: RawQuery,
-  location: RequestLocation,
+  params: SqlParams,
   extraAllowed: readonly string[] = [],
-  accept?: string,
-): ParsedListQuery {
-  const params = new SqlParams();
+): string[] {
   const where: string[] = [];
   const filters = allFilters(spec);
 
@@ -262,6 +264,23 @@ export function parseListQuery(
           : `(${fields.map((f) => `${f} ILIKE ${pattern}`).join(' OR ')})`,
     );
   }
+
+  return where;
+}
+
+/**
+ * Turns a list request's query string into SQL pieces. Every malformed value, unknown
+ * parameter and unknown ordering field is a 400 naming the parameter.
+ */
+export function parseListQuery(
+  spec: ListSpec,
+  query: RawQuery,
+  location: RequestLocation,
+  extraAllowed: readonly string[] = [],
+  accept?: string,
+): ParsedListQuery {
+  const params = new SqlParams();
+  const where = parseConditions(spec, query, params, extraAllowed);
 
   const orderingRaw = asList(query.ordering);
   if (orderingRaw.length > 1) throw new InvalidQueryError('ordering', 'may be given only once.');

@@ -87,6 +87,26 @@ export class FactsChangedPayloadDto {
   @ApiProperty() changes_total: number;
 }
 
+/** One user tag inside a `resource.tagged` / `resource.untagged` event. */
+export class EventTagDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'env' }) key: string;
+  @ApiProperty({ example: 'prod' }) value: string;
+}
+
+/** `resource.tagged`, `resource.untagged`: user tags put on or taken off one resource. */
+export class ResourceTaggedPayloadDto {
+  @ApiProperty({ type: [EventTagDto], description: 'The tags that changed on this resource (never empty).' })
+  tags: EventTagDto[];
+  @ApiProperty({
+    enum: ['resource', 'bulk', 'tag_changed', 'tag_deleted', 'provider_moved'],
+    description:
+      'What did it: POST /resources/{id}/tags/, POST /resources/tags/ (bulk), a tag renamed (PATCH /tags/{id}/: untagged from the old key=value, tagged with the new), a tag deleted, or the provider moved to another organization (its tags stay behind).',
+  })
+  via: string;
+  @ApiProperty({ type: String, nullable: true, description: 'Username of who did it.' }) actor: string | null;
+}
+
 export const EVENT_PAYLOAD_MODELS = [
   ResourceEventPayloadDto,
   ResourceChangedPayloadDto,
@@ -95,6 +115,7 @@ export const EVENT_PAYLOAD_MODELS = [
   SystemEnrolledPayloadDto,
   SystemStatusChangedPayloadDto,
   FactsChangedPayloadDto,
+  ResourceTaggedPayloadDto,
 ];
 
 export class EventDto {
@@ -112,7 +133,7 @@ export class EventDto {
       'By type: resource.created/removed/restored → ResourceEventPayloadDto; resource.changed → ResourceChangedPayloadDto; ' +
       'relationship.* → RelationshipEventPayloadDto; collection_run.* → CollectionRunEventPayloadDto; ' +
       'system.enrolled → SystemEnrolledPayloadDto; system.status_changed → SystemStatusChangedPayloadDto; ' +
-      'facts.changed → FactsChangedPayloadDto.',
+      'facts.changed → FactsChangedPayloadDto; resource.tagged/untagged → ResourceTaggedPayloadDto.',
     oneOf: EVENT_PAYLOAD_MODELS.map((m) => ({ $ref: getSchemaPath(m) })),
   })
   payload: Record<string, unknown>;

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { POWER_STATES, RESOURCE_STATES } from '../resource.enums.js';
+import { ResourceTagDto } from '../../tags/dto/tag.dto.js';
 import { MachineLinkDto } from './machine.dto.js';
 
 export class ResourceDto {
@@ -36,7 +37,18 @@ export class ResourceDto {
   @ApiProperty({ type: Number, nullable: true }) memory_mb: number | null;
   @ApiProperty({ type: Number, nullable: true }) disk_gb: number | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) properties: Record<string, unknown>;
-  @ApiProperty({ type: 'object', additionalProperties: true }) provider_tags: Record<string, unknown>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Tags the provider reported (collections own them), as before.',
+  })
+  provider_tags: Record<string, unknown>;
+  @ApiProperty({
+    type: [ResourceTagDto],
+    description:
+      'Every tag, each with its `kind`: the provider tags (the same as `provider_tags`) and the user tags of /tags/.',
+  })
+  tags: ResourceTagDto[];
   @ApiProperty() description: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) boot_time: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) ems_created_on: string | null;
