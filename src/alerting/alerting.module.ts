@@ -5,8 +5,10 @@ import { AlertRuleEvaluator } from './alert-rule-evaluator.js';
 import { AlertRulesController } from './alert-rules.controller.js';
 import { AlertRulesService } from './alert-rules.service.js';
 import { ALERTING_CLOCK, systemClock } from './alerting-clock.js';
+import { AlertmanagerClient } from './alertmanager-client.js';
 import { AlertmanagerProxyController } from './alertmanager-proxy.controller.js';
 import { AlertmanagerProxyService } from './alertmanager-proxy.service.js';
+import { AlertmanagerSender } from './alertmanager-sender.js';
 import { AlertHistoryController, AlertsController } from './alerts.controller.js';
 import { AlertsService } from './alerts.service.js';
 
@@ -21,9 +23,11 @@ import { AlertsService } from './alerts.service.js';
     AlertsService,
     AlertRulesService,
     AlertRuleEvaluator,
+    AlertmanagerClient,
     AlertmanagerProxyService,
+    AlertmanagerSender,
     { provide: ALERTING_CLOCK, useFactory: () => ({ now: () => systemClock.now() }) },
   ],
-  exports: [AlertsService, AlertRuleEvaluator, ALERTING_CLOCK],
+  exports: [AlertsService, AlertRuleEvaluator, AlertmanagerSender, ALERTING_CLOCK],
 })
 export class AlertingModule {}

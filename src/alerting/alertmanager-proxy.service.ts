@@ -1,8 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { BadGatewayError, ForbiddenError, NotConfiguredError, NotFoundError } from '../common/errors.js';
-import { INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
+import { BadGatewayError, ForbiddenError, NotFoundError } from '../common/errors.js';
 import type { SystemPrincipal } from '../facts/systems.service.js';
 import {
   alertOwnedBy,
@@ -12,14 +11,10 @@ import {
   systemKeyFilter,
   type SystemAlertContext,
 } from './alert-enrichment.js';
+import { AlertmanagerClient, type AlertmanagerMethod, type UpstreamAnswer } from './alertmanager-client.js';
 
-export interface UpstreamAnswer {
-  status: number;
-  contentType: string | null;
-  body: string;
-}
-
-type Method = 'GET' | 'POST' | 'DELETE';
+export type { UpstreamAnswer } from './alertmanager-client.js';
+type Method = AlertmanagerMethod;
 
 /** `silence/{id}` (Alertmanager's v2 path) or `silences/{id}` (the collector's spelling). */
 const SILENCE_BY_ID = /^silences?\/([A-Za-z0-9-]{1,64})$/;
@@ -37,7 +32,7 @@ export class AlertmanagerProxyService {
   private readonly logger = new Logger('AlertmanagerProxy');
 
   constructor(
-    @Inject(INVENTORY_CONFIG) private readonly config: InventoryConfig,
+    private readonly client: AlertmanagerClient,
     @InjectDataSource() private readonly db: DataSource,
   ) {}
 
@@ -146,37 +141,13 @@ export class AlertmanagerProxyService {
     }
   }
 
-  private async call(
+  private call(
     context: SystemAlertContext,
     method: Method,
     path: string,
     query: URLSearchParams,
     body?: unknown,
   ): Promise<UpstreamAnswer> {
-    const base = this.config.alerting.alertmanagerUrl;
-    if (!base) throw new NotConfiguredError('No Alertmanager is configured (ALERTMANAGER_URL).');
-    const qs = query.toString();
-    const url = `${base}/api/v2/${path}${qs ? `?${qs}` : ''}`;
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers: {
-          accept: 'application/json',
-          'x-scope-orgid': String(context.organizationId),
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(this.config.alerting.alertmanagerTimeoutSeconds * 1000),
-      });
-    } catch (error) {
-      this.logger.error(`Alertmanager unreachable (${method} ${path}): ${(error as Error).message}`);
-      throw new BadGatewayError('Alertmanager is unavailable.');
-    }
-    return {
-      status: response.status,
-      contentType: response.headers.get('content-type'),
-      body: await response.text(),
-    };
+    return this.client.call(this.client.tenant(context.organizationId), method, path, query, body);
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
@@ -8,7 +8,9 @@ import { parseTimestamp } from '../common/list/list-query.js';
 import { queryOne, runList } from '../common/list/list-runner.js';
 import type { Page } from '../common/list/page.js';
 import { SqlParams } from '../common/list/sql-params.js';
+import { modifyReturning } from '../database/modify-returning.js';
 import { AccessService } from '../rbac/access.service.js';
+import { AlertmanagerSender } from './alertmanager-sender.js';
 import type { AlertDto, AlertTotalsDto } from './dto/alert.dto.js';
 
 interface AlertRow {
@@ -115,6 +117,7 @@ export class AlertsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: AccessService,
+    @Optional() private readonly sender?: AlertmanagerSender,
   ) {}
 
   async list(actor: Actor, query: ParsedListQuery): Promise<Page<AlertDto>> {
@@ -165,6 +168,7 @@ export class AlertsService {
        WHERE id = $1 AND status = 'firing'`,
       [id, actor.id],
     );
+    void this.sender?.kick();
     return this.get(actor, id);
   }
 
@@ -206,19 +210,42 @@ export class AlertsService {
   }
 
   /**
-   * Records an Alertmanager notification (POST /alert_history), in one statement: each
-   * alert belongs to the organization of the system its `system_key` label names (the
-   * payload's own organization labels are never believed); alerts naming no known
+   * Records an Alertmanager notification (POST /alert_history): an alert the inventory
+   * sent itself (same fingerprint and start) only records the receiver; any other
+   * belongs to the organization of the system its `system_key` label names (the
+   * payload's own organization labels are never believed), and alerts naming no known
    * system are skipped and logged. A repeated notification of the same occurrence
    * (organization, fingerprint, start) updates it. Answers how many were stored.
    */
   async recordAlertmanagerWebhook(body: unknown): Promise<{ stored: number; skipped: number }> {
     const { receiver, alerts } = parseAlertmanagerWebhook(body);
     if (alerts.length === 0) return { stored: 0, skipped: 0 };
+    const input = JSON.stringify(
+      alerts.map((a) => ({
+        status: a.status,
+        labels: a.labels,
+        annotations: a.annotations,
+        starts_at: a.startsAt.toISOString(),
+        ends_at: a.endsAt?.toISOString() ?? null,
+        fingerprint: a.fingerprint,
+      })),
+    );
+    // The inventory's own alerts coming back (same fingerprint and start): the inventory
+    // keeps their state; the notification only records which receiver was told.
+    const ours = await modifyReturning<{ fingerprint: string }>(
+      this.db,
+      `UPDATE alerts a SET receiver = $2, modified = now()
+       FROM jsonb_to_recordset($1::jsonb) AS i(starts_at timestamptz, fingerprint text)
+       WHERE a.source = 'inventory' AND a.fingerprint = i.fingerprint AND a.starts_at = i.starts_at
+       RETURNING a.fingerprint`,
+      [input, receiver],
+    );
     const rows = await this.db.query<{ fingerprint: string }[]>(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(status text, labels jsonb, annotations jsonb,
            starts_at timestamptz, ends_at timestamptz, fingerprint text)
+         WHERE NOT EXISTS (SELECT 1 FROM alerts a WHERE a.source = 'inventory' AND a.fingerprint = i.fingerprint
+           AND a.starts_at = i.starts_at)
        ), owned AS (
          SELECT i.*, s.id AS system_id, s.organization_id, s.resource_id
          FROM input i JOIN systems s ON s.system_key = i.labels ->> 'system_key'
@@ -235,23 +262,11 @@ export class AlertsService {
          annotations = EXCLUDED.annotations, severity = EXCLUDED.severity, last_received_at = now(),
          receiver = EXCLUDED.receiver, modified = now()
        RETURNING fingerprint`,
-      [
-        JSON.stringify(
-          alerts.map((a) => ({
-            status: a.status,
-            labels: a.labels,
-            annotations: a.annotations,
-            starts_at: a.startsAt.toISOString(),
-            ends_at: a.endsAt?.toISOString() ?? null,
-            fingerprint: a.fingerprint,
-          })),
-        ),
-        receiver,
-      ],
+      [input, receiver],
     );
-    const skipped = alerts.length - rows.length;
+    const skipped = alerts.length - rows.length - ours.length;
     if (skipped > 0)
       this.logger.warn(`alert_history: ${skipped} alert(s) skipped (no system_key label of a known system)`);
-    return { stored: rows.length, skipped };
+    return { stored: rows.length + ours.length, skipped };
   }
 }

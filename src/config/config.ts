@@ -77,6 +77,11 @@ export interface AlertingConfig {
   /** Alertmanager (or Mimir's `/alertmanager`) base URL the per-system proxy forwards to; null: not configured (503). */
   alertmanagerUrl: string | null;
   alertmanagerTimeoutSeconds: number;
+  /** Credentials for Alertmanager (the proxy and the sender): Basic, Bearer, or none. */
+  alertmanagerAuth:
+    { kind: 'basic'; username: string; password: string } | { kind: 'bearer'; token: string } | null;
+  /** X-Scope-OrgID of every call (Mimir's tenant); null: each organization's id (the platform's own alerts: `platform`). */
+  alertmanagerTenant: string | null;
   /** Bearer token Alertmanager's webhook must send to POST /alert_history; null: the endpoint refuses everything. */
   alertHistoryToken: string | null;
 }
@@ -202,6 +207,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
     return raw.replace(/\/+$/, '');
   };
 
+  const alertmanagerAuth = (): AlertingConfig['alertmanagerAuth'] => {
+    const username = text('ALERTMANAGER_USERNAME');
+    const password = text('ALERTMANAGER_PASSWORD');
+    const token = text('ALERTMANAGER_BEARER_TOKEN');
+    if (token !== undefined && (username !== undefined || password !== undefined)) {
+      problems.push(
+        'ALERTMANAGER_BEARER_TOKEN and ALERTMANAGER_USERNAME/ALERTMANAGER_PASSWORD exclude each other',
+      );
+      return null;
+    }
+    if (token !== undefined) return { kind: 'bearer', token };
+    if (username === undefined && password === undefined) return null;
+    if (username === undefined || password === undefined) {
+      problems.push('ALERTMANAGER_USERNAME and ALERTMANAGER_PASSWORD go together');
+      return null;
+    }
+    return { kind: 'basic', username, password };
+  };
+
   const databaseUrl = text('DATABASE_URL') ?? null;
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
@@ -268,6 +292,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
     alerting: {
       alertmanagerUrl: httpUrl('ALERTMANAGER_URL'),
       alertmanagerTimeoutSeconds: int('ALERTMANAGER_TIMEOUT_SECONDS', 30, 1, 600),
+      alertmanagerAuth: alertmanagerAuth(),
+      alertmanagerTenant: text('ALERTMANAGER_TENANT') ?? null,
       alertHistoryToken: text('ALERT_HISTORY_TOKEN') ?? null,
     },
     webhooks: {
