@@ -19,6 +19,7 @@ import { ResourcePresentAt1766400000000 } from './1766400000000-resource-present
 import { Tags1766800000000 } from './1766800000000-tags.js';
 import { FactSnapshotKinds1766200000000 } from './1766200000000-fact-snapshot-kinds.js';
 import { AlertRules1766600000000 } from './1766600000000-alert-rules.js';
+import { AutomationRecords1766700000000 } from './1766700000000-automation-records.js';
 
 /** Every migration, in order, as classes (not globs) so dist/ and jest load the same list. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   ResourcePresentAt1766400000000,
   AlertRules1766600000000,
   Tags1766800000000,
+  AutomationRecords1766700000000,
 ];

@@ -70,6 +70,7 @@ export async function createApp(
   installHttpHooks(adapter.getInstance(), {
     routes,
     maxPushBodyBytes: options.config.facts.maxBodyBytes,
+    maxAutomationBodyBytes: options.config.automation.maxBodyBytes,
     maxJsonDepth: options.config.jsonMaxDepth,
     metrics: () => metrics,
     pushGate: () => pushGate,

@@ -25,6 +25,7 @@ import { CollectionModule } from './collection/collection.module.js';
 import { SECRET_BOX, type SecretBox } from './common/crypto/secret-box.js';
 import { AlertingModule } from './alerting/alerting.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
+import { AutomationModule } from './automation/automation.module.js';
 import { ApiExceptionFilter } from './common/http/exception.filter.js';
 import { DEFAULT_JSON_MAX_DEPTH, installJsonDepthLimit } from './common/http/json-depth.js';
 import { ListExportInterceptor } from './common/list/list-export.interceptor.js';
@@ -34,6 +35,7 @@ import { DATABASE_URL } from './common/tokens.js';
 import { INVENTORY_CONFIG, type InventoryConfig } from './config/config.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { PUSH_ROUTE } from './facts/facts.controller.js';
+import { AUTOMATION_RECORDS_ROUTE } from './automation/automation-records.controller.js';
 import { type PushGate, pushGateMode } from './facts/push-gate.js';
 import { EventsModule } from './events/events.module.js';
 import { FactsModule } from './facts/facts.module.js';
@@ -75,6 +77,7 @@ export const FEATURE_MODULES: Type[] = [
   AlertingModule,
   WebhooksModule,
   TagsModule,
+  AutomationModule,
 ];
 
 /** A value, or how to make it once the module starts (e.g. read from the data folder). */
@@ -229,6 +232,8 @@ export interface HttpHookOptions {
   routes: RouteTable;
   /** Body limit of the push routes (FACTS_MAX_BODY_MB). */
   maxPushBodyBytes: number;
+  /** Body limit of POST /automation-records/ (AUTOMATION_MAX_BODY_MB); unset: Fastify's default. */
+  maxAutomationBodyBytes?: number;
   /** Deepest nesting of objects/arrays a JSON body may have (JSON_MAX_DEPTH); default 64. */
   maxJsonDepth?: number;
   /** Where request metrics go (resolved late: the app is created after the hooks). */
@@ -258,6 +263,8 @@ export function installHttpHooks(fastify: FastifyInstance, options: HttpHookOpti
   fastify.addHook('onRoute', (route) => {
     if (!owns(route.config)) return;
     if (PUSH_ROUTE.test(route.url)) route.bodyLimit = options.maxPushBodyBytes;
+    if (options.maxAutomationBodyBytes !== undefined && AUTOMATION_RECORDS_ROUTE.test(route.url))
+      route.bodyLimit = options.maxAutomationBodyBytes;
     const gateMode = pushGateMode(route.config);
     if (gateMode) {
       // Credentials and the rate limit before the body is read (issue #11 item 3): onRequest

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { type AutomationConfig, parseConfidence, parseMatchRules } from '../automation/match-rules.js';
 
 export type InventoryRole = 'all' | 'api' | 'worker';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
@@ -40,6 +41,8 @@ export interface InventoryConfig {
   metricsToken: string | null;
   alerting: AlertingConfig;
   webhooks: WebhooksConfig;
+  /** Automation records and how they are matched to resources (src/automation/). */
+  automation: AutomationConfig;
   /** Origins (`https://dash.example.com`) whose browsers may call the API; `*` any; empty: none (no CORS headers). */
   corsOrigins: string[];
   /** On SIGTERM keep serving (with `Connection: close`) this long before closing the listener. */
@@ -303,6 +306,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
       backoffMaxMs: int('WEBHOOK_BACKOFF_MAX_SECONDS', 3600, 1, 86400) * 1000,
       allowPrivateTargets: bool('WEBHOOK_ALLOW_PRIVATE_TARGETS', false),
       sweepSeconds: int('WEBHOOK_SWEEP_SECONDS', 30, 1, 3600),
+    },
+    automation: {
+      rules: parseMatchRules('AUTOMATION_MATCH_RULES', text('AUTOMATION_MATCH_RULES'), problems),
+      autoMatchThreshold: parseConfidence(
+        'AUTOMATION_AUTO_MATCH_THRESHOLD',
+        text('AUTOMATION_AUTO_MATCH_THRESHOLD'),
+        0.5,
+        problems,
+      ),
+      maxBodyBytes: int('AUTOMATION_MAX_BODY_MB', 32, 1, 1024) * MIB,
     },
     corsOrigins: originList('CORS_ORIGINS'),
     shutdownDrainSeconds: int('SHUTDOWN_DRAIN_SECONDS', 2, 0, 300),

@@ -30,6 +30,11 @@ import {
   WebhookDispatchCursorEntity,
   WebhookEntity,
 } from '../webhooks/webhook.entity.js';
+import {
+  AutomationHostDecisionEntity,
+  AutomationRecordEntity,
+  PendingMatchEntity,
+} from '../automation/automation-record.entity.js';
 
 /** Every entity, listed as classes (not globs) so the same list works from dist/ and under jest. */
 export const ENTITIES = [
@@ -64,4 +69,7 @@ export const ENTITIES = [
   WebhookDispatchCursorEntity,
   TagEntity,
   ResourceTagEntity,
+  AutomationRecordEntity,
+  PendingMatchEntity,
+  AutomationHostDecisionEntity,
 ];

@@ -196,6 +196,7 @@ export class InventoryModule implements NestModule {
     installHttpHooks(fastify, {
       routes: this.routes,
       maxPushBodyBytes: this.config.facts.maxBodyBytes,
+      maxAutomationBodyBytes: this.config.automation.maxBodyBytes,
       maxJsonDepth: this.config.jsonMaxDepth,
       metrics: () => this.moduleRef.get(MetricsService, { strict: false }),
       pushGate: () => this.moduleRef.get(PushGate, { strict: false }),

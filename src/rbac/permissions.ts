@@ -37,6 +37,9 @@ export const PERMISSIONS = {
   'tag.delete': "Delete the organization's user tags (and take them off every resource)",
   'resource.tag':
     'Put user tags on and take them off the resources (of the organization, or of one provider)',
+  'automation_record.view': "See the organization's automation records and pending matches",
+  'automation_record.add': 'Post automation records (job results per host) into the organization',
+  'automation_record.change': "Confirm or reject the organization's pending matches",
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

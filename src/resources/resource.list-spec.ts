@@ -1,3 +1,4 @@
+import { AUTOMATION_RESOURCE_FILTERS } from '../automation/automation-resource.filters.js';
 import { presentAtCondition } from '../changes/resource-as-of.query.js';
 import { idOrSlug } from '../common/list/common-filters.js';
 import { defineListSpec, filter } from '../common/list/list-spec.js';
@@ -89,6 +90,7 @@ export const RESOURCE_LIST = defineListSpec({
       description: 'true: only resources no longer found by their provider; false: only current ones.',
       build: (values) => (values[0] ? 'r.removed_at IS NOT NULL' : 'r.removed_at IS NULL'),
     }),
+    ...AUTOMATION_RESOURCE_FILTERS,
   },
   search: {
     fields: ['r.name', 'r.ems_ref', 'r.canonical_id', 'r.fqdn', 'r.vendor_type'],

@@ -17,6 +17,7 @@ import {
   TEAM_LIST,
   USER_LIST,
 } from '../../src/platform/platform.list-specs.js';
+import { AUTOMATION_RECORD_LIST, PENDING_MATCH_LIST } from '../../src/automation/automation.list-spec.js';
 import { PROPERTY_DEFINITION_LIST } from '../../src/property-definitions/property-definition.list-spec.js';
 import { PROVIDER_LIST } from '../../src/providers/provider.list-spec.js';
 import { RESOURCE_RELATIONSHIP_LIST } from '../../src/relationships/resource-relationship.list-spec.js';
@@ -64,7 +65,15 @@ type Fixture = Awaited<ReturnType<typeof seedReadFixture>> & {
   platform: PlatformFixture;
   push: PushFixture;
   machine: { sharedId: string };
+  automation: AutomationFixture;
 };
+
+interface AutomationFixture {
+  /** Resources an automation record is matched (or confirmed) to. */
+  automated: string[];
+  /** The record whose BIOS UUID two resources share (two pending matches). */
+  worker?: string;
+}
 
 interface PushFixture {
   systemB: { id: string; key: string };
@@ -176,6 +185,9 @@ const CASES: ListCase[] = [
       last_seen_after: { value: iso(daysAgo(0.5)), check: (r) => new Date(r.last_seen_at) >= daysAgo(0.51) },
       last_seen_before: { value: iso(daysAgo(1)), check: (r) => new Date(r.last_seen_at) <= daysAgo(0.99) },
       removed: { value: 'true', check: (r) => r.removed_at !== null },
+      automated: { value: 'true', check: (r) => f.automation.automated.includes(r.id) },
+      last_automated_after: { value: iso(daysAgo(2.5)), check: (r) => r.id === f.resources.ec2b },
+      last_automated_before: { value: iso(daysAgo(2.5)), check: (r) => r.id === f.resources.vms[1] },
       present_at: {
         value: iso(daysAgo(3)),
         check: (r) =>
@@ -442,6 +454,120 @@ async function seedPushFixture(
   return { systemB: { id: b.id, key: b.system_key }, pushedHost: host, latestSha: latest.rows[0].sha256 };
 }
 
+/** /automation-records/ and /pending-matches/ over seedAutomationFixture's records. */
+const AUTOMATION_CASES: ListCase[] = [
+  {
+    name: 'automation records',
+    path: () => '/automation-records/',
+    spec: AUTOMATION_RECORD_LIST,
+    probes: (f) => ({
+      organization: { value: String(f.orgB), field: field('organization') },
+      job: { value: 'job-c', field: field('job_id') },
+      job_name: { value: 'Scan', field: field('job_name') },
+      job_template: { value: 'scan', field: field('job_template') },
+      playbook: { value: 'scan.yml', field: field('playbook') },
+      status: { value: 'unreachable', field: field('status') },
+      host_name: { value: 'ghost', field: field('host_name') },
+      match_status: { value: 'unmatched', field: field('match_status') },
+      match_rule: { value: 'bios_uuid', field: field('match_rule') },
+      resource: { value: f.resources.vms[1], field: field('resource') },
+      started_after: { value: iso(daysAgo(1.5)), check: (r) => new Date(r.started_at) >= daysAgo(1.51) },
+      started_before: { value: iso(daysAgo(2.5)), check: (r) => new Date(r.started_at) <= daysAgo(2.49) },
+      finished_after: {
+        value: iso(daysAgo(2.5)),
+        check: (r) => r.finished_at !== null && new Date(r.finished_at) >= daysAgo(2.51),
+      },
+      finished_before: {
+        value: iso(daysAgo(2.5)),
+        check: (r) => r.finished_at !== null && new Date(r.finished_at) <= daysAgo(2.49),
+      },
+      automated_after: { value: iso(daysAgo(1.5)), check: (r) => new Date(r.automated_at) >= daysAgo(1.51) },
+      automated_before: { value: iso(daysAgo(2.5)), check: (r) => new Date(r.automated_at) <= daysAgo(2.49) },
+    }),
+    search: {
+      term: 'SCAN',
+      check: (r) => /scan/i.test(`${r.host_name} ${r.job_name} ${r.job_template} ${r.playbook}`),
+    },
+  },
+  {
+    name: 'pending matches',
+    path: () => '/pending-matches/',
+    spec: PENDING_MATCH_LIST,
+    probes: (f) => ({
+      organization: { value: String(f.orgB), field: field('organization') },
+      status: { value: 'confirmed', field: field('status') },
+      resource: { value: f.resources.vms[2], field: field('resource') },
+      record: { value: f.automation.worker ?? '', field: field('record') },
+      job: { value: 'job-a', field: field('job_id') },
+      host_name: { value: 'api-prod-1.x', field: field('host_name') },
+      match_rule: { value: 'bios_uuid', field: field('match_rule') },
+      min_confidence: { value: '0.9', check: (r) => r.match_confidence >= 0.9 },
+      max_confidence: { value: '0.5', check: (r) => r.match_confidence <= 0.5 },
+      created_after: { value: iso(daysAgo(1)), check: (r) => new Date(r.created) >= daysAgo(1.01) },
+      created_before: { value: iso(daysAgo(1)), check: (r) => new Date(r.created) <= daysAgo(0.99) },
+    }),
+    search: { term: 'API-PROD', check: (r) => /api-prod/i.test(`${r.host_name} ${r.resource_name}`) },
+  },
+];
+
+/**
+ * Automation records posted through the API: matched by BIOS UUID (rhel9-web02), by
+ * host name and so pending (rhel8-db01, api-prod-1), ambiguous (the BIOS UUID the lab VM
+ * shares with the Kubernetes node), unmatched, and one pending match confirmed (api-prod-2).
+ */
+async function seedAutomationFixture(
+  t: TestApp,
+  f: Awaited<ReturnType<typeof seedReadFixture>>,
+): Promise<AutomationFixture & { worker: string }> {
+  const at = (days: number, minutes = 0) =>
+    new Date(daysAgo(days).getTime() + minutes * 60_000).toISOString();
+  const job = (id: string, name: string, status: string, started: number, finished: number | null) => ({
+    job_id: id,
+    job_name: name,
+    job_template: name.toLowerCase(),
+    playbook: `${name.toLowerCase()}.yml`,
+    status,
+    started_at: at(started),
+    finished_at: finished === null ? null : at(started, finished),
+  });
+  const post = async (organization: number, records: unknown[]) => {
+    const res = await http(`${t.api}/automation-records/`, {
+      method: 'POST',
+      json: { organization, records },
+    });
+    expect(res.status).toBe(200);
+    return res.body.records as { host_name: string; id: string; match_status: string }[];
+  };
+  const a = await post(f.orgA, [
+    {
+      ...job('job-a', 'Patch', 'ok', 3, 5),
+      host_name: 'rhel9-web02',
+      identity: { bios_uuid: '502e71fa-1c2d-4b3e-9f8a-000000000102' },
+    },
+    { ...job('job-a', 'Patch', 'changed', 3, 6), host_name: 'rhel8-db01.corp' },
+    { ...job('job-b', 'Deploy', 'failed', 1, null), host_name: 'ghost' },
+    {
+      ...job('job-b', 'Deploy', 'ok', 0.5, 1),
+      host_name: 'worker',
+      identity: { bios_uuid: '502e71fa-1c2d-4b3e-9f8a-000000000101' },
+    },
+  ]);
+  expect(a.map((r) => r.match_status)).toEqual(['matched', 'pending', 'unmatched', 'pending']);
+  const b = await post(f.orgB, [
+    { ...job('job-c', 'Scan', 'unreachable', 2, 1), host_name: 'api-prod-1.x' },
+    { ...job('job-c', 'Scan', 'unreachable', 2, 1), host_name: 'api-prod-2' },
+  ]);
+  expect(b.map((r) => r.match_status)).toEqual(['pending', 'pending']);
+  const queue = await http(`${t.api}/pending-matches/?host_name=api-prod-2`);
+  const confirmed = await http(`${t.api}/pending-matches/${queue.body.results[0].id}/resolve/`, {
+    method: 'POST',
+    json: { action: 'confirm' },
+  });
+  expect(confirmed.status).toBe(200);
+  await t.pool.query(`UPDATE pending_matches SET created = $2 WHERE record_id = $1`, [a[1].id, daysAgo(2)]);
+  return { automated: [f.resources.vms[1], f.resources.ec2b], worker: a[3].id };
+}
+
 const PLATFORM_CASES: ListCase[] = [
   {
     name: 'organizations',
@@ -677,7 +803,9 @@ describe('every list endpoint', () => {
       platform: await seedPlatformFixture(t, read),
       push: await seedPushFixture(t, read),
       machine: await seedMachineFixture(t, read),
+      automation: { automated: [] },
     };
+    fixture.automation = await seedAutomationFixture(t, read);
     const categories = await http(`${t.api}/resource-categories/?page_size=100`);
     for (const c of categories.body.results) categorySortOrder.set(c.slug, c.sort_order);
   });
@@ -713,7 +841,7 @@ describe('every list endpoint', () => {
     return { count: res.body.count, rows: res.body.results };
   }
 
-  for (const c of [...CASES, ...PLATFORM_CASES, ...PUSH_CASES]) {
+  for (const c of [...CASES, ...PLATFORM_CASES, ...PUSH_CASES, ...AUTOMATION_CASES]) {
     describe(c.name, () => {
       it('answers with the envelope', async () => {
         const res = await http(`${t.api}${c.path(fixture)}`);
