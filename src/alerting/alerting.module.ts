@@ -11,6 +11,7 @@ import { AlertmanagerProxyService } from './alertmanager-proxy.service.js';
 import { AlertmanagerSender } from './alertmanager-sender.js';
 import { AlertHistoryController, AlertsController } from './alerts.controller.js';
 import { AlertsService } from './alerts.service.js';
+import { LinkFailedMonitor } from './link-failed-monitor.js';
 
 /**
  * Alerts: /alerts/, /alert-rules/ and their evaluator over the event log, Alertmanager's
@@ -26,8 +27,9 @@ import { AlertsService } from './alerts.service.js';
     AlertmanagerClient,
     AlertmanagerProxyService,
     AlertmanagerSender,
+    LinkFailedMonitor,
     { provide: ALERTING_CLOCK, useFactory: () => ({ now: () => systemClock.now() }) },
   ],
-  exports: [AlertsService, AlertRuleEvaluator, AlertmanagerSender, ALERTING_CLOCK],
+  exports: [AlertsService, AlertRuleEvaluator, AlertmanagerSender, LinkFailedMonitor, ALERTING_CLOCK],
 })
 export class AlertingModule {}

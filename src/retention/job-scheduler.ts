@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { LINK_FAILED_INTERVAL_MS, LinkFailedMonitor } from '../alerting/link-failed-monitor.js';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
 import { modifyReturning } from '../database/modify-returning.js';
 import { HeartbeatsService } from '../facts/heartbeats.service.js';
@@ -40,6 +41,7 @@ export class JobScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(INVENTORY_CONFIG) private readonly config: InventoryConfig,
     retention: RetentionService,
     heartbeats: HeartbeatsService,
+    linkFailed: LinkFailedMonitor,
   ) {
     const hour = 3600_000;
     this.jobs = [
@@ -69,6 +71,12 @@ export class JobScheduler implements OnApplicationBootstrap, OnModuleDestroy {
         run: async () => ({
           rate_limits_deleted: await pruneExpiredRateLimits(db, config.facts.rateLimitMinutes),
         }),
+      },
+      {
+        name: 'link-failed-check',
+        intervalMs: LINK_FAILED_INTERVAL_MS,
+        jitterMs: 10_000,
+        run: async () => (await linkFailed.check()) ?? { skipped: 'another replica is checking' },
       },
     ];
   }

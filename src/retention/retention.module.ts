@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
+import { AlertingModule } from '../alerting/alerting.module.js';
 import { EventsModule } from '../events/events.module.js';
 import { HeartbeatsModule } from '../facts/heartbeats.module.js';
 import { JobScheduler } from './job-scheduler.js';
 import { RetentionService } from './retention.service.js';
 
-/** Periodic jobs of the worker role: heartbeat check, retention, history pruning. */
+/** Periodic jobs of the worker role: heartbeat check, LinkFailed check, retention, history pruning. */
 @Module({
-  imports: [HeartbeatsModule, EventsModule],
+  imports: [HeartbeatsModule, EventsModule, AlertingModule],
   providers: [RetentionService, JobScheduler],
   exports: [RetentionService, JobScheduler],
 })

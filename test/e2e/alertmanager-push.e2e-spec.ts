@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ALERTING_CLOCK, type AlertingClock } from '../../src/alerting/alerting-clock.js';
 import { AlertmanagerSender } from '../../src/alerting/alertmanager-sender.js';
+import { LinkFailedMonitor } from '../../src/alerting/link-failed-monitor.js';
 import type { NewEvent } from '../../src/events/event-log.sql.js';
 import { http, startTestApp, type TestApp } from '../support/app.js';
 import { createSystem } from '../support/facts.js';
@@ -218,6 +219,34 @@ async function relay(targets: { am: () => string; hook: () => string }) {
       status: 'resolved',
       source: 'inventory',
     });
+  });
+
+  it('sends LinkFailed with the system’s labels and resolves it at Alertmanager when the system is back', async () => {
+    const system = await createSystem(t, org, 'edge-01');
+    await t.pool.query(
+      `UPDATE systems SET status = 'inactive', last_heartbeat_at = now() - interval '2 hours' WHERE id = $1`,
+      [system.id],
+    );
+    expect(await t.app.get(LinkFailedMonitor).check(new Date())).toMatchObject({ opened: 1 });
+    const [upstream] = await waitFor('LinkFailed at Alertmanager', async () => {
+      const list = await amAlerts(`system_key="${system.system_key}"`);
+      return list.length ? list : undefined;
+    });
+    expect(upstream.labels).toEqual({
+      alertname: 'LinkFailed',
+      severity: 'critical',
+      organization_id: String(org),
+      system_id: system.id,
+      system_key: system.system_key,
+    });
+    expect(new Date(upstream.endsAt).getTime() - Date.now()).toBeGreaterThan(8 * 60_000);
+    await t.pool.query(`UPDATE systems SET status = 'active', last_heartbeat_at = now() WHERE id = $1`, [
+      system.id,
+    ]);
+    expect(await t.app.get(LinkFailedMonitor).check(new Date())).toMatchObject({ resolved: 1 });
+    await waitFor('the resolve at Alertmanager', async () =>
+      (await amAlerts(`system_key="${system.system_key}"`)).length === 0 ? true : undefined,
+    );
   });
 
   it('never sends Alertmanager’s own alerts back to it', async () => {

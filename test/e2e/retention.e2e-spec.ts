@@ -246,6 +246,7 @@ describe('retention and history pruning', () => {
         'retention',
         'history-pruning',
         'push-rate-limit-pruning',
+        'link-failed-check',
       ]);
       expect(scheduler.jobs[0].intervalMs).toBe(60_000);
     });
