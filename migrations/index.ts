@@ -20,6 +20,7 @@ import { Tags1766800000000 } from './1766800000000-tags.js';
 import { FactSnapshotKinds1766200000000 } from './1766200000000-fact-snapshot-kinds.js';
 import { AlertRules1766600000000 } from './1766600000000-alert-rules.js';
 import { AutomationRecords1766700000000 } from './1766700000000-automation-records.js';
+import { AuthThrottle1766500000000 } from './1766500000000-auth-throttle.js';
 
 /** Every migration, in order, as classes (not globs) so dist/ and jest load the same list. */
 export const MIGRATIONS = [
@@ -42,6 +43,7 @@ export const MIGRATIONS = [
   FactSnapshotKinds1766200000000,
   CredentialVersions1766300000000,
   ResourcePresentAt1766400000000,
+  AuthThrottle1766500000000,
   AlertRules1766600000000,
   Tags1766800000000,
   AutomationRecords1766700000000,

@@ -23,7 +23,7 @@ import {
   runMigrations,
   withDataSource,
 } from './database/migrations.js';
-import { generatePassword, hashPassword } from './auth/passwords.js';
+import { generatePassword, hashPassword, scryptParams } from './auth/passwords.js';
 import { modifyReturning } from './database/modify-returning.js';
 import { startService } from './serve.js';
 import { CLI_ACTOR, diffFields, recordActivity } from './platform/activity.service.js';
@@ -179,7 +179,7 @@ async function users(config: InventoryConfig, action: string | undefined, flags:
   const password = given ?? generatePassword();
   await withDatabase(config, (url) =>
     withDataSource(url, async (db) => {
-      const hash = await hashPassword(password);
+      const hash = await hashPassword(password, scryptParams(config.passwordScryptCost));
       // The change and its activity entry (actor `cli`) commit together.
       await db.transaction(async (manager) => {
         if (action === 'create') {

@@ -6,6 +6,7 @@ import type { InventoryConfig } from './config/config.js';
 import { openDatabase } from './database/database-target.js';
 import { runMigrations, withDataSource } from './database/migrations.js';
 import { ensureAdminAccount } from './auth/admin-account.js';
+import { scryptParams } from './auth/passwords.js';
 import { API_PREFIX, VERSION } from './version.js';
 import type { Logger as PinoLogger } from 'pino';
 import { PinoNestLogger } from './logging/logging.js';
@@ -41,7 +42,7 @@ export async function startService(
     }
     if (config.role !== 'worker') {
       const note = await withDataSource(database.url, (db) =>
-        ensureAdminAccount(db, config.dataDir, config.adminPassword),
+        ensureAdminAccount(db, config.dataDir, config.adminPassword, scryptParams(config.passwordScryptCost)),
       );
       if (note) firstStart.push(note);
     }

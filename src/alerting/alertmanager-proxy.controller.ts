@@ -50,7 +50,7 @@ export class AlertmanagerProxyController {
     method: 'GET' | 'POST' | 'DELETE',
     body: unknown,
   ): Promise<void> {
-    const system = await this.facts.systemFromBasic(request.headers);
+    const system = await this.facts.systemFromBasic(request);
     if (!system)
       throw new UnauthorizedError('System credentials (HTTP Basic system_key:secret) are required.');
     const url = request.originalUrl ?? request.url;

@@ -18,7 +18,7 @@ export class AuthGuard implements CanActivate {
     ]);
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<RequestWithActor>();
-    request.actor = await this.authentication.authenticate(request.headers);
+    request.actor = await this.authentication.authenticate(request);
     return true;
   }
 }

@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { AuthGuard } from './auth.guard.js';
+import { AuthThrottle } from './auth-throttle.js';
 import { AuthenticationService, LOCAL_TOKEN_KEYS } from './authentication.service.js';
 import type { LocalTokenKeys } from './local-tokens.js';
 
@@ -18,10 +19,11 @@ export class AuthModule {
         typeof localKeys === 'function'
           ? { provide: LOCAL_TOKEN_KEYS, useFactory: localKeys }
           : { provide: LOCAL_TOKEN_KEYS, useValue: localKeys },
+        AuthThrottle,
         AuthenticationService,
         AuthGuard,
       ],
-      exports: [AuthenticationService, LOCAL_TOKEN_KEYS, AuthGuard],
+      exports: [AuthenticationService, AuthThrottle, LOCAL_TOKEN_KEYS, AuthGuard],
     };
   }
 }

@@ -9,8 +9,16 @@ import type { Actor } from './actor.js';
 import { GatewayUserConflict, syncGatewayClaims } from './claims-sync.js';
 import { validateGatewayClaims } from './gateway-claims.js';
 import { GatewayKeyProvider } from './gateway-key.js';
+import { AuthThrottle, type CredentialRequest, type ThrottleState } from './auth-throttle.js';
 import { LOCAL_ISSUER, LocalTokenKeys } from './local-tokens.js';
-import { verifyPassword } from './passwords.js';
+import {
+  dummyHash,
+  hashPassword,
+  needsRehash,
+  type ScryptParams,
+  scryptParams,
+  verifyPassword,
+} from './passwords.js';
 
 export const LOCAL_TOKEN_KEYS = Symbol('LOCAL_TOKEN_KEYS');
 
@@ -73,30 +81,36 @@ export class AuthenticationService {
   private readonly basicCache = new ExpiringCache<{ id: number; changed: number | null }>(10_000);
 
   private readonly gateway: GatewayJwtConfig;
+  /** PASSWORD_SCRYPT_COST's parameters: new hashes, rehashes, and the dummy hash unknown usernames are checked against. */
+  private readonly scrypt: ScryptParams;
+  private readonly dummyHash: string;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(INVENTORY_CONFIG) config: InventoryConfig,
     @Inject(LOCAL_TOKEN_KEYS) private readonly localKeys: LocalTokenKeys,
+    private readonly throttle: AuthThrottle,
   ) {
     this.gateway = config.gateway;
     this.gatewayKey = new GatewayKeyProvider(config.gateway);
+    this.scrypt = scryptParams(config.passwordScryptCost);
+    this.dummyHash = dummyHash(this.scrypt);
   }
 
   get gatewayConfigured(): boolean {
     return this.gatewayKey.configured;
   }
 
-  async authenticate(headers: Record<string, string | string[] | undefined>): Promise<Actor> {
+  async authenticate(request: CredentialRequest): Promise<Actor> {
     const header = (name: string) => {
-      const value = headers[name];
+      const value = request.headers[name];
       return Array.isArray(value) ? value[0] : value;
     };
     const authorization = header('authorization');
     const token = header('x-dab-jw-token') ?? (authorization?.match(/^Bearer\s+(\S+)$/i)?.[1] || undefined);
     if (token) return this.fromToken(token);
     if (authorization && /^Basic\s+/i.test(authorization))
-      return this.fromBasic(authorization.replace(/^Basic\s+/i, ''));
+      return this.fromBasic(authorization.replace(/^Basic\s+/i, ''), request);
     throw new UnauthorizedError();
   }
 
@@ -201,35 +215,70 @@ export class AuthenticationService {
     }
   }
 
-  private async fromBasic(encoded: string): Promise<Actor> {
+  /**
+   * A local account's username and password. One read fetches the user and the
+   * failed-authentication throttle's state (see auth-throttle.ts): a locked username
+   * (from this address) or address is a 429 before any scrypt, even for remembered
+   * credentials. A failure counts; a success resets the username's counter from this
+   * address and rehashes a password stored with other scrypt parameters.
+   */
+  private async fromBasic(encoded: string, request: CredentialRequest): Promise<Actor> {
     const decoded = Buffer.from(encoded, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 1) throw new UnauthorizedError('Malformed Basic credentials.');
     const username = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
+    const buckets = this.throttle.buckets('user', username, this.throttle.clientAddress(request));
+    const rows = await this.db.query<(ThrottleState & Partial<UserRow>)[]>(
+      `SELECT th.throttle_wait, th.throttle_failures, ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')}
+       FROM ${this.throttle.stateSql('$2', '$3')} th LEFT JOIN users u ON u.username = $1`,
+      [username, buckets.all, buckets.principal],
+    );
+    const state = rows[0];
+    this.throttle.refuseIfLocked('user', state);
+    const user = state.id === null || state.id === undefined ? undefined : (state as UserRow);
+    const actor = (found: UserRow): Actor => ({
+      id: found.id,
+      username: found.username,
+      isSuperuser: found.is_superuser,
+      authenticatedBy: 'basic',
+    });
     const cacheKey = sha256(`${username}\u0000${password}`);
     const cached = this.basicCache.get(cacheKey);
     if (cached !== undefined) {
-      const user = await this.activeUser('id = $1', [cached.id]);
-      if (changedSecond(user.password_changed_at) === cached.changed && user.username === username)
-        return {
-          id: user.id,
-          username: user.username,
-          isSuperuser: user.is_superuser,
-          authenticatedBy: 'basic',
-        };
+      if (
+        user?.is_active &&
+        user.id === cached.id &&
+        changedSecond(user.password_changed_at) === cached.changed
+      ) {
+        this.throttle.observe('user', 'remembered');
+        await this.throttle.reset(buckets, state);
+        return actor(user);
+      }
       this.basicCache.delete(cacheKey);
     }
-    const rows = await this.db.query<UserRow[]>(`SELECT ${USER_COLUMNS} FROM users WHERE username = $1`, [
-      username,
-    ]);
-    const user = rows[0];
     // Verify even for unknown users, so timing does not tell which usernames exist.
-    const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
-    if (!user || !ok || !user.is_active) throw new UnauthorizedError('Invalid username or password.');
+    const ok = await verifyPassword(password, user?.password_hash ?? this.dummyHash);
+    this.throttle.observe('user', ok ? 'verified' : 'rejected');
+    if (!user || !ok || !user.is_active) {
+      await this.throttle.recordFailure(buckets);
+      throw new UnauthorizedError('Invalid username or password.');
+    }
     this.basicCache.set(cacheKey, { id: user.id, changed: changedSecond(user.password_changed_at) }, 60_000);
-    await this.db.query(`UPDATE users SET last_login = now() WHERE id = $1`, [user.id]);
-    return { id: user.id, username: user.username, isSuperuser: user.is_superuser, authenticatedBy: 'basic' };
+    await this.throttle.reset(buckets, state);
+    // A hash made with other parameters (an older, cheaper N) is replaced now that the password is known.
+    // Not a password change: password_changed_at stays, so sessions and remembered credentials stay valid.
+    const rehashed =
+      user.password_hash && needsRehash(user.password_hash, this.scrypt)
+        ? await hashPassword(password, this.scrypt)
+        : null;
+    await this.db.query(
+      `UPDATE users SET last_login = now(),
+         password_hash = CASE WHEN $2::text IS NOT NULL AND password_hash = $3 THEN $2 ELSE password_hash END
+       WHERE id = $1`,
+      [user.id, rehashed, user.password_hash],
+    );
+    return actor(user);
   }
 
   private async activeUser(
@@ -251,10 +300,14 @@ export class AuthenticationService {
     username: string,
     password: string,
     ttlSeconds: number,
+    request: CredentialRequest,
   ): Promise<{ actor: Actor; token: string; expiresAt: Date }> {
     // Basic cannot carry a username with a colon either; no account has one.
     if (username.includes(':')) throw new UnauthorizedError('Invalid username or password.');
-    const actor = await this.fromBasic(Buffer.from(`${username}:${password}`, 'utf8').toString('base64'));
+    const actor = await this.fromBasic(
+      Buffer.from(`${username}:${password}`, 'utf8').toString('base64'),
+      request,
+    );
     const token = await this.localKeys.sign({ userId: actor.id, username: actor.username }, ttlSeconds);
     const { expiresAt } = await this.localKeys.verify(token);
     return { actor, token, expiresAt };
@@ -277,16 +330,17 @@ export class AuthenticationService {
     await this.db.query(`DELETE FROM revoked_tokens WHERE expires_at < now() - interval '1 minute'`);
   }
 
+  /** A new password's hash, with PASSWORD_SCRYPT_COST's parameters. */
+  hashPassword(password: string): Promise<string> {
+    return hashPassword(password, this.scrypt);
+  }
+
   /** Forget cached credentials (after a password change or a user deletion). */
   forgetCachedCredentials(): void {
     this.basicCache.clear();
     this.tokenCache.clear();
   }
 }
-
-/** A valid scrypt hash of a random password: keeps failed logins as slow as successful ones. */
-const DUMMY_HASH =
-  'scrypt$16384$8$1$3q2+7w==$C8qRAQj1Z4wnn0f0ePB1k2Q6Pc0JQ8DcZ3o4BvN3x1w8h2gqE5m4q0Vb2v6mF6y0nq7oJk5j3GZr0rD3q1c2wQ==';
 
 function describeJoseError(error: unknown): string {
   if (error instanceof joseErrors.JWTExpired) return 'Token has expired.';

@@ -1,5 +1,6 @@
-import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { ApiEndpoint } from '../common/http/api-endpoint.decorator.js';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
 import { type Actor, CurrentActor, Public } from './actor.js';
@@ -22,16 +23,17 @@ export class LoginController {
     summary: 'Sign in with a local account: a short-lived local token',
     description:
       'Checks the username and password as HTTP Basic does (failed attempts answer 401 and count ' +
-      'towards the failed-login throttle) and answers a local token valid for LOGIN_TOKEN_TTL_MINUTES ' +
+      'towards the failed-authentication throttle: past AUTH_THROTTLE_MAX_FAILURES for this username ' +
+      'from this address, or AUTH_THROTTLE_ADDRESS_MAX_FAILURES from this address, 429 with Retry-After) and answers a local token valid for LOGIN_TOKEN_TTL_MINUTES ' +
       '(default 60). Send it as `Authorization: Bearer <token>`; `POST /auth/logout/` revokes it. ' +
       'Gateway users do not sign in here: the gateway sends its own token.',
     errors: [401, 429],
   })
   @ApiOkResponse({ type: LoginResponseDto })
-  async login(@Body() body: LoginDto): Promise<LoginResponseDto> {
+  async login(@Body() body: LoginDto, @Req() request: FastifyRequest): Promise<LoginResponseDto> {
     const ttlSeconds = this.config.loginTokenTtlMinutes * 60;
     return toLoginResponseDto(
-      await this.authentication.login(body.username, body.password, ttlSeconds),
+      await this.authentication.login(body.username, body.password, ttlSeconds, request),
       ttlSeconds,
     );
   }

@@ -125,6 +125,56 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads the failed-authentication throttle and the scrypt cost, naming every bad value', () => {
+    expect(loadConfig({}).authThrottle).toEqual({
+      maxFailures: 10,
+      addressMaxFailures: 100,
+      windowSeconds: 900,
+      lockoutSeconds: 900,
+      ipv6Prefix: 64,
+    });
+    expect(loadConfig({}).passwordScryptCost).toBe(17);
+    const config = loadConfig({
+      AUTH_THROTTLE_MAX_FAILURES: '5',
+      AUTH_THROTTLE_ADDRESS_MAX_FAILURES: '0',
+      AUTH_THROTTLE_WINDOW_SECONDS: '60',
+      AUTH_THROTTLE_LOCKOUT_SECONDS: '3600',
+      AUTH_THROTTLE_IPV6_PREFIX: '56',
+      PASSWORD_SCRYPT_COST: '18',
+    });
+    expect(config.authThrottle).toEqual({
+      maxFailures: 5,
+      addressMaxFailures: 0,
+      windowSeconds: 60,
+      lockoutSeconds: 3600,
+      ipv6Prefix: 56,
+    });
+    expect(config.passwordScryptCost).toBe(18);
+    let error: unknown;
+    try {
+      loadConfig({
+        AUTH_THROTTLE_MAX_FAILURES: '-1',
+        AUTH_THROTTLE_ADDRESS_MAX_FAILURES: 'many',
+        AUTH_THROTTLE_WINDOW_SECONDS: '0',
+        AUTH_THROTTLE_LOCKOUT_SECONDS: '1.5',
+        AUTH_THROTTLE_IPV6_PREFIX: '129',
+        PASSWORD_SCRYPT_COST: '9',
+      });
+    } catch (e) {
+      error = e;
+    }
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of [
+      'AUTH_THROTTLE_MAX_FAILURES',
+      'AUTH_THROTTLE_ADDRESS_MAX_FAILURES',
+      'AUTH_THROTTLE_WINDOW_SECONDS',
+      'AUTH_THROTTLE_LOCKOUT_SECONDS',
+      'AUTH_THROTTLE_IPV6_PREFIX',
+      'PASSWORD_SCRYPT_COST',
+    ])
+      expect(problems).toContain(name);
+  });
+
   it('reads JSON_MAX_DEPTH (default 64, 1 to 256)', () => {
     expect(loadConfig({}).jsonMaxDepth).toBe(64);
     expect(loadConfig({ JSON_MAX_DEPTH: '20' }).jsonMaxDepth).toBe(20);

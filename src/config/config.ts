@@ -49,10 +49,30 @@ export interface InventoryConfig {
   shutdownDrainSeconds: number;
   /** Lifetime of the tokens POST /auth/login/ issues. */
   loginTokenTtlMinutes: number;
+  /** log2 of scrypt's N for new password hashes (PASSWORD_SCRYPT_COST, default 17: OWASP's N=2^17, r=8, p=1). */
+  passwordScryptCost: number;
+  authThrottle: AuthThrottleConfig;
   /** `GET /events/stream/` sends a comment line this often (EVENTS_STREAM_KEEPALIVE_SECONDS, 1-15). */
   eventsStreamKeepaliveSeconds: number;
   /** JSON bodies nesting objects/arrays deeper than this are refused with a 400 (JSON_MAX_DEPTH). */
   jsonMaxDepth: number;
+}
+
+/**
+ * The failed-authentication throttle (AUTH_THROTTLE_*): counters in PostgreSQL, shared
+ * by every replica. A cap of 0 turns that counter off.
+ */
+export interface AuthThrottleConfig {
+  /** Failures of one username (or system key) from one client address before it is locked. */
+  maxFailures: number;
+  /** Failures from one client address, whatever the username or system key, before the address is locked. */
+  addressMaxFailures: number;
+  /** The window the failures are counted in, from the first one. */
+  windowSeconds: number;
+  /** How long a locked counter answers 429 (then it starts again from zero). */
+  lockoutSeconds: number;
+  /** IPv6 clients share one counter per network of this prefix length. */
+  ipv6Prefix: number;
 }
 
 /** Pushed inventory: who may push anonymously, how often, how much. */
@@ -320,6 +340,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
     corsOrigins: originList('CORS_ORIGINS'),
     shutdownDrainSeconds: int('SHUTDOWN_DRAIN_SECONDS', 2, 0, 300),
     loginTokenTtlMinutes: int('LOGIN_TOKEN_TTL_MINUTES', 60, 1, 1440),
+    passwordScryptCost: int('PASSWORD_SCRYPT_COST', 17, 10, 20),
+    authThrottle: {
+      maxFailures: int('AUTH_THROTTLE_MAX_FAILURES', 10, 0, 1_000_000),
+      addressMaxFailures: int('AUTH_THROTTLE_ADDRESS_MAX_FAILURES', 100, 0, 1_000_000),
+      windowSeconds: int('AUTH_THROTTLE_WINDOW_SECONDS', 900, 1, 86400),
+      lockoutSeconds: int('AUTH_THROTTLE_LOCKOUT_SECONDS', 900, 1, 86400),
+      ipv6Prefix: int('AUTH_THROTTLE_IPV6_PREFIX', 64, 1, 128),
+    },
     eventsStreamKeepaliveSeconds: int('EVENTS_STREAM_KEEPALIVE_SECONDS', 15, 1, 15),
     jsonMaxDepth: int('JSON_MAX_DEPTH', 64, 1, 256),
     retention: {

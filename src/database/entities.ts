@@ -1,5 +1,6 @@
 import { AlertRuleCursorEntity, AlertRuleEntity } from '../alerting/alert-rule.entity.js';
 import { AlertEntity } from '../alerting/alert.entity.js';
+import { AuthThrottleEntity } from '../auth/auth-throttle.entity.js';
 import { RevokedTokenEntity } from '../auth/revoked-token.entity.js';
 import { ResourceChangeEntity } from '../changes/resource-change.entity.js';
 import { CollectionRunEntity } from '../collection/collection-run.entity.js';
@@ -60,6 +61,7 @@ export const ENTITIES = [
   PushRateLimitEntity,
   ScheduledJobEntity,
   RevokedTokenEntity,
+  AuthThrottleEntity,
   EventEntity,
   AlertEntity,
   AlertRuleEntity,

@@ -12,6 +12,7 @@ import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { ensureAdminAccount } from '../auth/admin-account.js';
+import { scryptParams } from '../auth/passwords.js';
 import { LocalTokenKeys } from '../auth/local-tokens.js';
 import { loadOrCreateSecretKey, SecretBox } from '../common/crypto/secret-box.js';
 import { ApiExceptionFilter } from '../common/http/exception.filter.js';
@@ -131,7 +132,12 @@ export class InventoryModule implements NestModule {
           }
           if ((options.adminAccount ?? true) && config.role !== 'worker') {
             const note = await withDataSource(options.databaseUrl, (db) =>
-              ensureAdminAccount(db, config.dataDir, config.adminPassword),
+              ensureAdminAccount(
+                db,
+                config.dataDir,
+                config.adminPassword,
+                scryptParams(config.passwordScryptCost),
+              ),
             );
             if (note) log(note);
           }

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ClientAddressResolver } from './client-address.js';
+import { addressBucket, ClientAddressResolver } from '../common/http/client-address.js';
 import { contentHash, diffableDocument } from './fact-document.js';
 import { normalizeAnsibleFacts, normalizeCollectorInventory, usableIdentity } from './fact-normalizer.js';
-import { rateLimitBucket } from './push-rate-limits.sql.js';
 
 const fixture = JSON.parse(
   readFileSync(join(process.cwd(), 'test/fixtures/ansible-debian12-facts.json'), 'utf8'),
@@ -123,14 +122,14 @@ describe('ClientAddressResolver', () => {
   });
 });
 
-describe('rateLimitBucket', () => {
+describe('addressBucket', () => {
   it('gives IPv6 clients one bucket per network of the prefix, IPv4 one per address', () => {
-    expect(rateLimitBucket('192.0.2.7', 64)).toBe('192.0.2.7');
-    expect(rateLimitBucket('2001:db8:1:2:aaaa:bbbb:cccc:dddd', 64)).toBe('2001:db8:1:2:0:0:0:0/64');
-    expect(rateLimitBucket('2001:db8:1:2::1', 64)).toBe(rateLimitBucket('2001:db8:1:2:ffff::9', 64));
-    expect(rateLimitBucket('2001:db8:1:3::1', 64)).not.toBe(rateLimitBucket('2001:db8:1:2::1', 64));
-    expect(rateLimitBucket('2001:db8:1:2ff::1', 56)).toBe('2001:db8:1:200:0:0:0:0/56');
-    expect(rateLimitBucket('::ffff:1.2.3.4', 96)).toBe('0:0:0:0:0:ffff:0:0/96');
-    expect(rateLimitBucket('2001:db8::1', 128)).toBe('2001:db8::1');
+    expect(addressBucket('192.0.2.7', 64)).toBe('192.0.2.7');
+    expect(addressBucket('2001:db8:1:2:aaaa:bbbb:cccc:dddd', 64)).toBe('2001:db8:1:2:0:0:0:0/64');
+    expect(addressBucket('2001:db8:1:2::1', 64)).toBe(addressBucket('2001:db8:1:2:ffff::9', 64));
+    expect(addressBucket('2001:db8:1:3::1', 64)).not.toBe(addressBucket('2001:db8:1:2::1', 64));
+    expect(addressBucket('2001:db8:1:2ff::1', 56)).toBe('2001:db8:1:200:0:0:0:0/56');
+    expect(addressBucket('::ffff:1.2.3.4', 96)).toBe('0:0:0:0:0:ffff:0:0/96');
+    expect(addressBucket('2001:db8::1', 128)).toBe('2001:db8::1');
   });
 });

@@ -67,8 +67,7 @@ export class FactsController {
     // Admitted by the push gate before the body was read (see push-gate.ts); checked here
     // only where no gate hook ran.
     const admitted = this.gate.admission(request);
-    const pusher =
-      admitted?.pusher ?? (await this.facts.pusherFromCredentials(request.headers, organization));
+    const pusher = admitted?.pusher ?? (await this.facts.pusherFromCredentials(request, organization));
     const document = this.facts.parseBody(body, contentLength(request));
     return this.facts.ingest(pusher, document, admitted?.clientAddress ?? this.gate.clientAddress(request));
   }
@@ -108,7 +107,7 @@ export class FactsCompatController {
     let pusher: Pusher;
     if (admitted) pusher = admitted.pusher;
     else {
-      const system = await this.facts.systemFromBasic(request.headers);
+      const system = await this.facts.systemFromBasic(request);
       pusher = system ? { kind: 'system', system } : await this.facts.anonymousPusher();
     }
     const address = admitted?.clientAddress ?? this.gate.clientAddress(request);
@@ -143,7 +142,7 @@ export class FactsCompatController {
   ) {
     const admitted = this.gate.admission(request);
     let system = admitted?.pusher.kind === 'system' ? admitted.pusher.system : null;
-    system ??= await this.facts.systemFromBasic(request.headers);
+    system ??= await this.facts.systemFromBasic(request);
     if (!system)
       throw new UnauthorizedError('System credentials (HTTP Basic system_key:secret) are required.');
     const length = contentLength(request);
@@ -175,7 +174,7 @@ export class FactsCompatController {
     errors: [401, 403],
   })
   async collectorSystemInfo(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    const system = await this.facts.systemFromBasic(request.headers);
+    const system = await this.facts.systemFromBasic(request);
     if (!system)
       throw new UnauthorizedError('System credentials (HTTP Basic system_key:secret) are required.');
     const rows = await this.db.query<
@@ -233,7 +232,7 @@ export class FactsCompatController {
   @ApiBasicAuth()
   @ApiEndpoint({ summary: 'Collector-agent compatibility: heartbeat', errors: [401, 403] })
   async collectorHeartbeat(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    const system = await this.facts.systemFromBasic(request.headers);
+    const system = await this.facts.systemFromBasic(request);
     if (!system)
       throw new UnauthorizedError('System credentials (HTTP Basic system_key:secret) are required.');
     const at = await this.db.transaction((manager) => this.heartbeats.beat(manager, system.id));

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
+import { AuthThrottle, type CredentialRequest } from '../auth/auth-throttle.js';
 import { AuthenticationService } from '../auth/authentication.service.js';
 import { ChangeRecorder } from '../changes/change-recorder.js';
 import { EventsService } from '../events/events.service.js';
@@ -11,12 +12,12 @@ import {
   UnauthorizedError,
   ValidationFailedError,
 } from '../common/errors.js';
+import { addressBucket, ClientAddressResolver } from '../common/http/client-address.js';
 import { classifyDatabaseError } from '../common/http/database-errors.js';
 import { type FactsConfig, INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { OrganizationsService } from '../platform/organizations.service.js';
 import { AccessService } from '../rbac/access.service.js';
-import { ClientAddressResolver } from './client-address.js';
 import { contentHash, type FactParts } from './fact-document.js';
 import { type IngestResult, writePush, writeUnchangedPush } from './fact-ingest.writer.js';
 import {
@@ -25,7 +26,7 @@ import {
   normalizeCollectorInventory,
 } from './fact-normalizer.js';
 import type { FactSnapshotKind } from './fact-snapshot.entity.js';
-import { checkRateLimit, rateLimitBucket } from './push-rate-limits.sql.js';
+import { checkRateLimit } from './push-rate-limits.sql.js';
 import { HeartbeatsService } from './heartbeats.service.js';
 import { type SystemPrincipal, SystemsService } from './systems.service.js';
 
@@ -36,8 +37,6 @@ export type Pusher =
   | { kind: 'system'; system: SystemPrincipal }
   | { kind: 'user'; actor: Actor; organizationId: number }
   | { kind: 'anonymous'; organizationId: number };
-
-type Headers = Record<string, string | string[] | undefined>;
 
 /** A checked push body: what it says, of which kind, and which parts it actually sent. */
 export interface PushDocument {
@@ -78,6 +77,7 @@ export class FactsService implements OnApplicationBootstrap {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(INVENTORY_CONFIG) config: InventoryConfig,
     private readonly authentication: AuthenticationService,
+    private readonly throttle: AuthThrottle,
     private readonly access: AccessService,
     private readonly systems: SystemsService,
     private readonly heartbeats: HeartbeatsService,
@@ -213,7 +213,7 @@ export class FactsService implements OnApplicationBootstrap {
   async checkAnonymousRateLimit(clientAddress: string): Promise<void> {
     const wait = await checkRateLimit(
       this.db,
-      rateLimitBucket(clientAddress, this.config.rateLimitIpv6Prefix),
+      addressBucket(clientAddress, this.config.rateLimitIpv6Prefix),
       this.config.rateLimitMinutes,
     );
     if (wait > 0) throw new RateLimitedError(wait);
@@ -223,10 +223,10 @@ export class FactsService implements OnApplicationBootstrap {
    * The native endpoint's caller: a system (Basic with a system key) or a user whose
    * token or Basic credentials hold system.add on the target organization.
    */
-  async pusherFromCredentials(headers: Headers, organization: string | undefined): Promise<Pusher> {
-    const system = await this.systemFromBasic(headers);
+  async pusherFromCredentials(request: CredentialRequest, organization: string | undefined): Promise<Pusher> {
+    const system = await this.systemFromBasic(request);
     if (system) return { kind: 'system', system };
-    const actor = await this.authentication.authenticate(headers);
+    const actor = await this.authentication.authenticate(request);
     if (organization === undefined || !/^\d{1,9}$/.test(organization)) {
       throw new ValidationFailedError(
         { organization: ['is required (an organization id) when pushing with user credentials.'] },
@@ -243,14 +243,21 @@ export class FactsService implements OnApplicationBootstrap {
     return { kind: 'user', actor, organizationId };
   }
 
-  /** The system behind `Authorization: Basic SYS-...:secret`, or null for other credentials. */
-  async systemFromBasic(headers: Headers): Promise<SystemPrincipal | null> {
-    const authorization = [headers.authorization].flat()[0];
+  /**
+   * The system behind `Authorization: Basic SYS-...:secret`, or null for other credentials.
+   * Failures are throttled per system key and client address (see AuthThrottle).
+   */
+  async systemFromBasic(request: CredentialRequest): Promise<SystemPrincipal | null> {
+    const authorization = [request.headers.authorization].flat()[0];
     if (!authorization || !/^Basic\s+/i.test(authorization)) return null;
     const decoded = Buffer.from(authorization.replace(/^Basic\s+/i, ''), 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 1 || !decoded.startsWith('SYS-')) return null;
-    return this.systems.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1));
+    return this.systems.authenticate(
+      decoded.slice(0, colon),
+      decoded.slice(colon + 1),
+      this.throttle.clientAddress(request),
+    );
   }
 
   /** The organization anonymous fact_inventory pushes belong to; 401 when none is configured. */
@@ -330,7 +337,7 @@ export class FactsService implements OnApplicationBootstrap {
             rateLimit:
               pusher.kind === 'anonymous'
                 ? {
-                    bucket: rateLimitBucket(clientAddress, this.config.rateLimitIpv6Prefix),
+                    bucket: addressBucket(clientAddress, this.config.rateLimitIpv6Prefix),
                     minutes: this.config.rateLimitMinutes,
                   }
                 : undefined,

@@ -54,11 +54,11 @@ export class PushGate {
     if (mode === 'native') {
       const organization = (request.query as Record<string, unknown> | undefined)?.organization;
       pusher = await this.facts.pusherFromCredentials(
-        request.headers,
+        request,
         typeof organization === 'string' ? organization : undefined,
       );
     } else {
-      const system = await this.facts.systemFromBasic(request.headers);
+      const system = await this.facts.systemFromBasic(request);
       if (system) pusher = { kind: 'system', system };
       else if (mode === 'agent')
         throw new UnauthorizedError('System credentials (HTTP Basic system_key:secret) are required.');

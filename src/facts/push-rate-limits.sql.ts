@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { RateLimitedError } from '../common/errors.js';
 import type { Queryable } from '../common/list/list-runner.js';
 
@@ -6,40 +5,6 @@ import type { Queryable } from '../common/list/list-runner.js';
  * The anonymous push rate limit's table (push_rate_limits), owned here: one row per
  * bucket, shared by every replica through PostgreSQL.
  */
-
-/**
- * The bucket of a client address: an IPv4 address is its own bucket; an IPv6 address
- * shares one with its /prefix network (a host given a /64 can pick any of 2^64
- * addresses, so per-address buckets would not limit it).
- */
-export function rateLimitBucket(address: string, ipv6Prefix: number): string {
-  if (isIP(address) !== 6 || ipv6Prefix >= 128) return address;
-  const groups = expandIpv6(address);
-  let bits = ipv6Prefix;
-  const kept = groups.map((group) => {
-    const keep = Math.max(0, Math.min(16, bits));
-    bits -= 16;
-    return keep === 16 ? group : keep === 0 ? 0 : group & ~((1 << (16 - keep)) - 1) & 0xffff;
-  });
-  return `${kept.map((g) => g.toString(16)).join(':')}/${ipv6Prefix}`;
-}
-
-/** The eight 16-bit groups of an IPv6 address (`::` expanded, an embedded IPv4 tail converted). */
-function expandIpv6(address: string): number[] {
-  let text = address.split('%')[0].toLowerCase();
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4) {
-    const [a, b, c, d] = v4[1].split('.').map(Number);
-    text = `${text.slice(0, -v4[1].length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
-  const left = head ? head.split(':') : [];
-  const right = tail === undefined ? [] : tail ? tail.split(':') : [];
-  const missing = 8 - left.length - right.length;
-  return [...left, ...Array<string>(tail === undefined ? 0 : missing).fill('0'), ...right].map((g) =>
-    parseInt(g || '0', 16),
-  );
-}
 
 /**
  * Seconds until `bucket` may submit again (0: now). A read, taking nothing: the push

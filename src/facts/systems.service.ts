@@ -1,9 +1,9 @@
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
-import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import { AuthThrottle, type ThrottleState } from '../auth/auth-throttle.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationFailedError } from '../common/errors.js';
 import { inTransactionUnique } from '../common/http/database-errors.js';
 import type { ParsedListQuery } from '../common/list/list-query.js';
@@ -15,6 +15,7 @@ import { EventsService } from '../events/events.service.js';
 import { ActivityService, diffFields } from '../platform/activity.service.js';
 import { AccessService } from '../rbac/access.service.js';
 import type { CreateSystemDto, SystemDto, SystemWithSecretDto } from './dto/system.dto.js';
+import { generateSystemSecret, hashSystemSecret, verifySystemSecret } from './system-secrets.js';
 
 interface SystemRow {
   id: string;
@@ -71,13 +72,6 @@ export function generateSystemKey(): string {
   return `SYS-${groups.join('-')}`;
 }
 
-const generateSecret = () => randomBytes(24).toString('base64url');
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-/** How long a verified key:secret pair is remembered (so a fleet does not pay scrypt per push). */
-const VERIFICATION_TTL_MS = 5 * 60_000;
-const VERIFICATION_CACHE_MAX = 100_000;
-
 const auditFields = (s: SystemDto) => ({
   name: s.name,
   description: s.description,
@@ -86,17 +80,15 @@ const auditFields = (s: SystemDto) => ({
 });
 
 /**
- * Systems: push clients with their own credentials. The secret is stored as a salted
- * scrypt hash and shown once (create, regenerate-secret); lists and reads need
+ * Systems: push clients with their own credentials. The secret is generated, shown once
+ * and stored as its SHA-256 (see system-secrets.ts for why not scrypt) (create, regenerate-secret); lists and reads need
  * `system.view`, writes `system.add` / `system.change` on the organization.
  */
 @Injectable()
 export class SystemsService {
-  /** sha256(key, secret, stored hash) → expiry: a regenerated secret (new hash) misses the cache. */
-  private readonly verified = new Map<string, number>();
-
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    private readonly throttle: AuthThrottle,
     private readonly access: AccessService,
     private readonly activity: ActivityService,
     private readonly events: EventsService,
@@ -152,8 +144,8 @@ export class SystemsService {
       { organizationId: dto.organization },
       'You cannot add systems to this organization.',
     );
-    const secret = generateSecret();
-    const secretHash = await hashPassword(secret);
+    const secret = generateSystemSecret();
+    const secretHash = hashSystemSecret(secret);
     return inTransactionUnique(
       this.db,
       async (manager) => {
@@ -186,8 +178,8 @@ export class SystemsService {
   }
 
   async regenerateSecret(actor: Actor, id: string): Promise<SystemWithSecretDto> {
-    const secret = generateSecret();
-    const secretHash = await hashPassword(secret);
+    const secret = generateSystemSecret();
+    const secretHash = hashSystemSecret(secret);
     return this.action(actor, id, 'regenerate_secret', `secret_hash = $2`, [secretHash], (s) => ({
       ...s,
       secret,
@@ -250,35 +242,44 @@ export class SystemsService {
   }
 
   /**
-   * Checks `system_key:secret` (HTTP Basic). Unknown key or wrong secret → 401; a
-   * suspended system → 403. A verified pair is remembered for a few minutes keyed by
-   * the stored hash too, so a regenerated secret takes effect at once; suspension is
-   * read from the row on every request.
+   * Checks `system_key:secret` (HTTP Basic) from `clientAddress`. Unknown key or wrong
+   * secret → 401, counted by the failed-authentication throttle; a key (from this
+   * address) or an address over its cap → 429 before anything is verified; a suspended
+   * system → 403. One read fetches the row and the throttle's state.
    */
-  async authenticate(systemKey: string, secret: string): Promise<SystemPrincipal> {
+  async authenticate(systemKey: string, secret: string, clientAddress: string): Promise<SystemPrincipal> {
+    const buckets = this.throttle.buckets('system', systemKey, clientAddress);
     const rows = await this.db.query<
-      {
-        id: string;
+      (ThrottleState & {
+        id: string | null;
         organization_id: number;
         resource_id: string | null;
         status: string;
-        secret_hash: string;
+        secret_hash: string | null;
         suspended_at: Date | null;
-      }[]
+      })[]
     >(
-      `SELECT id, organization_id, resource_id, status, secret_hash, suspended_at FROM systems WHERE system_key = $1`,
-      [systemKey],
+      `SELECT th.throttle_wait, th.throttle_failures,
+              s.id, s.organization_id, s.resource_id, s.status, s.secret_hash, s.suspended_at
+       FROM ${this.throttle.stateSql('$2', '$3')} th LEFT JOIN systems s ON s.system_key = $1`,
+      [systemKey, buckets.all, buckets.principal],
     );
     const row = rows[0];
-    const cacheKey = row ? sha256(`${systemKey}\u0000${secret}\u0000${row.secret_hash}`) : '';
-    const cached = row ? (this.verified.get(cacheKey) ?? 0) > Date.now() : false;
-    if (!cached) {
-      const ok = await verifyPassword(secret, row?.secret_hash ?? DUMMY_HASH);
-      if (!row || !ok) throw new UnauthorizedError('Invalid system credentials.');
-      if (this.verified.size >= VERIFICATION_CACHE_MAX)
-        this.verified.delete(this.verified.keys().next().value as string);
-      this.verified.set(cacheKey, Date.now() + VERIFICATION_TTL_MS);
+    this.throttle.refuseIfLocked('system', row);
+    const { ok, upgrade } = await verifySystemSecret(secret, row.secret_hash);
+    this.throttle.observe('system', ok ? 'verified' : 'rejected');
+    if (row.id === null || row.secret_hash === null || !ok) {
+      await this.throttle.recordFailure(buckets);
+      throw new UnauthorizedError('Invalid system credentials.');
     }
+    await this.throttle.reset(buckets, row);
+    if (upgrade)
+      // An old scrypt hash: rewritten in the SHA-256 form (unless the secret was regenerated meanwhile).
+      await this.db.query(`UPDATE systems SET secret_hash = $2 WHERE id = $1 AND secret_hash = $3`, [
+        row.id,
+        hashSystemSecret(secret),
+        row.secret_hash,
+      ]);
     if (row.suspended_at !== null) throw new ForbiddenError('This system is suspended.');
     return {
       id: row.id,
@@ -295,7 +296,3 @@ export class SystemsService {
     return condition ? [condition] : [];
   }
 }
-
-/** A valid scrypt hash of a random secret: an unknown key costs as much as a wrong secret. */
-const DUMMY_HASH =
-  'scrypt$16384$8$1$3q2+7w==$C8qRAQj1Z4wnn0f0ePB1k2Q6Pc0JQ8DcZ3o4BvN3x1w8h2gqE5m4q0Vb2v6mF6y0nq7oJk5j3GZr0rD3q1c2wQ==';

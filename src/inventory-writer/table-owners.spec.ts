@@ -20,6 +20,7 @@ const OWNERS: Record<string, string[]> = {
   systems: ['facts'],
   tags: ['tags'],
   resource_tags: ['tags'],
+  auth_throttle: ['auth'],
 };
 
 /** Writes that are not a module's own, each with its reason. */

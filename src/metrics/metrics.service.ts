@@ -64,6 +64,16 @@ export class MetricsService implements CollectionObserver {
     registers: [this.registry],
   });
 
+  readonly credentialChecks = new Counter({
+    name: 'inventory_credential_checks_total',
+    help:
+      'Password (HTTP Basic, POST /auth/login/) and system-secret checks, by kind (user, system) and outcome: ' +
+      'verified or rejected (a hash was computed), remembered (a recent success, no hash), ' +
+      'throttled (429 before any hash: the failed-authentication throttle)',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(@Optional() @InjectDataSource() private readonly db?: DataSource) {
     collectDefaultMetrics({ register: this.registry, prefix: 'inventory_' });
     const queueDepth = () => (this.queueDepthSource ? this.queueDepthSource().catch(() => 0) : 0);

@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { AuthenticationService } from '../auth/authentication.service.js';
-import { hashPassword } from '../auth/passwords.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationFailedError } from '../common/errors.js';
 import { inTransactionUnique } from '../common/http/database-errors.js';
 import type { ParsedListQuery } from '../common/list/list-query.js';
@@ -124,7 +123,7 @@ export class UsersService {
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
         [
           dto.username,
-          await hashPassword(dto.password),
+          await this.authentication.hashPassword(dto.password),
           dto.email ?? '',
           dto.first_name ?? '',
           dto.last_name ?? '',
@@ -182,7 +181,7 @@ export class UsersService {
           dto.last_name ?? before.last_name,
           dto.is_superuser ?? before.is_superuser,
           dto.is_active ?? before.is_active,
-          dto.password === undefined ? null : await hashPassword(dto.password),
+          dto.password === undefined ? null : await this.authentication.hashPassword(dto.password),
           ansibleId,
         ],
       );

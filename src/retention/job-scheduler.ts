@@ -8,6 +8,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { LINK_FAILED_INTERVAL_MS, LinkFailedMonitor } from '../alerting/link-failed-monitor.js';
+import { pruneExpiredAuthThrottle } from '../auth/auth-throttle.js';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
 import { modifyReturning } from '../database/modify-returning.js';
 import { HeartbeatsService } from '../facts/heartbeats.service.js';
@@ -77,6 +78,13 @@ export class JobScheduler implements OnApplicationBootstrap, OnModuleDestroy {
         intervalMs: LINK_FAILED_INTERVAL_MS,
         jitterMs: 10_000,
         run: async () => (await linkFailed.check()) ?? { skipped: 'another replica is checking' },
+      },
+      {
+        // Failed-authentication counters whose window and lockout have passed (one row per address and username tried).
+        name: 'auth-throttle-pruning',
+        intervalMs: hour,
+        jitterMs: 5 * 60_000,
+        run: async () => ({ auth_throttle_deleted: await pruneExpiredAuthThrottle(db) }),
       },
     ];
   }

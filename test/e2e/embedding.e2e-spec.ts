@@ -10,9 +10,9 @@ import { Test } from '@nestjs/testing';
 import pg from 'pg';
 import { ParentController } from '../../examples/embedded/parent.controller.js';
 import { LocalTokenKeys } from '../../src/auth/local-tokens.js';
-import { hashPassword } from '../../src/auth/passwords.js';
+import { hashPassword, scryptParams } from '../../src/auth/passwords.js';
 import { INVENTORY_FASTIFY_OPTIONS, InventoryModule } from '../../src/index.js';
-import { http } from '../support/app.js';
+import { http, TEST_SCRYPT_COST } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 /** A superuser row and a local token for it. */
@@ -22,7 +22,7 @@ async function createSuperuser(url: string, tokens: LocalTokenKeys): Promise<str
     const username = `embed-${randomBytes(3).toString('hex')}`;
     const { rows } = await pool.query<{ id: number }>(
       `INSERT INTO users (username, password_hash, is_superuser) VALUES ($1, $2, true) RETURNING id`,
-      [username, await hashPassword(`password-${username}`)],
+      [username, await hashPassword(`password-${username}`, scryptParams(Number(TEST_SCRYPT_COST)))],
     );
     return `Bearer ${await tokens.sign({ userId: rows[0].id, username }, 3600)}`;
   } finally {

@@ -36,7 +36,7 @@ describe('systems and the native push (POST /facts/)', () => {
       });
       expect(typeof created.body.secret).toBe('string');
       const stored = await t.pool.query(`SELECT secret_hash FROM systems WHERE id = $1`, [created.body.id]);
-      expect(stored.rows[0].secret_hash).toMatch(/^scrypt\$/);
+      expect(stored.rows[0].secret_hash).toMatch(/^sha256\$/);
       expect(stored.rows[0].secret_hash).not.toContain(created.body.secret);
 
       const detail = await http(`${t.api}/systems/${created.body.id}/`);

@@ -247,6 +247,7 @@ describe('retention and history pruning', () => {
         'history-pruning',
         'push-rate-limit-pruning',
         'link-failed-check',
+        'auth-throttle-pruning',
       ]);
       expect(scheduler.jobs[0].intervalMs).toBe(60_000);
     });

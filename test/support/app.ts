@@ -9,8 +9,11 @@ import { createApp } from '../../src/app.factory.js';
 import { SecretBox } from '../../src/common/crypto/secret-box.js';
 import { loadConfig } from '../../src/config/config.js';
 import { LocalTokenKeys } from '../../src/auth/local-tokens.js';
-import { hashPassword } from '../../src/auth/passwords.js';
+import { hashPassword, scryptParams } from '../../src/auth/passwords.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
+
+/** log2(N) of the scrypt hashes test apps make and expect (PASSWORD_SCRYPT_COST; production: 17). */
+export const TEST_SCRYPT_COST = '10';
 
 /** The Authorization header http() sends unless told otherwise: the test app's superuser. */
 let defaultAuthorization: string | null = null;
@@ -64,6 +67,10 @@ export async function startTestApp(
   const config = loadConfig({
     INVENTORY_DATA_DIR: dataDir,
     LOG_LEVEL: 'error',
+    // Test accounts are hashed with N=2^10 instead of 2^17 (128 MiB and up to seconds per hash
+    // on a busy machine): the same code path, cheaper parameters. A suite that tests the
+    // parameters themselves sets PASSWORD_SCRYPT_COST.
+    PASSWORD_SCRYPT_COST: TEST_SCRYPT_COST,
     ...env,
     DATABASE_URL: db.url,
   });
@@ -88,7 +95,11 @@ export async function startTestApp(
     const password = `password-${username}`;
     const { rows } = await pool.query<{ id: number }[]>(
       `INSERT INTO users (username, password_hash, is_superuser) VALUES ($1, $2, $3) RETURNING id`,
-      [username, await hashPassword(password), options.superuser ?? false],
+      [
+        username,
+        await hashPassword(password, scryptParams(config.passwordScryptCost)),
+        options.superuser ?? false,
+      ],
     );
     const id = (rows[0] as unknown as { id: number }).id;
     return {
