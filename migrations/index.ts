@@ -19,6 +19,7 @@ import { ResourcePresentAt1766400000000 } from './1766400000000-resource-present
 import { Tags1766800000000 } from './1766800000000-tags.js';
 import { FactSnapshotKinds1766200000000 } from './1766200000000-fact-snapshot-kinds.js';
 import { AlertRules1766600000000 } from './1766600000000-alert-rules.js';
+import { AlertRuleResolveEvents1766600000001 } from './1766600000001-alert-rule-resolve-events.js';
 import { AutomationRecords1766700000000 } from './1766700000000-automation-records.js';
 import { AuthThrottle1766500000000 } from './1766500000000-auth-throttle.js';
 
@@ -45,6 +46,7 @@ export const MIGRATIONS = [
   ResourcePresentAt1766400000000,
   AuthThrottle1766500000000,
   AlertRules1766600000000,
+  AlertRuleResolveEvents1766600000001,
   Tags1766800000000,
   AutomationRecords1766700000000,
 ];

@@ -4,7 +4,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { ValidationFailedError } from '../common/errors.js';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
 import type { EventDto } from '../events/dto/event.dto.js';
-import { EventsService } from '../events/events.service.js';
+import { EventsService, matchesEventType } from '../events/events.service.js';
+import { modifyReturning } from '../database/modify-returning.js';
 import { renderAnnotation } from './alert-enrichment.js';
 import { alertFingerprint, type EventChange, matchEvent } from './alert-rule-matching.js';
 import { selectResources } from './alert-rule-selector.js';
@@ -30,6 +31,7 @@ interface RuleRow {
   id: string;
   organization_id: number;
   event_types: string[];
+  resolve_event_types: string[];
   categories: string[];
   severity_min: string | null;
   field_path: string | null;
@@ -145,7 +147,7 @@ export class AlertRuleEvaluator implements OnModuleInit, OnApplicationShutdown {
     const organizations = [...new Set(events.map((e) => e.organization))];
     await ensureBuiltinRules(manager, organizations);
     const rules = await manager.query<RuleRow[]>(
-      `SELECT id, organization_id, event_types, categories, severity_min, field_path, resource_selector, alertname,
+      `SELECT id, organization_id, event_types, resolve_event_types, categories, severity_min, field_path, resource_selector, alertname,
          severity, labels, annotations, max_per_hour, max_critical_per_hour
        FROM alert_rules
        WHERE enabled AND organization_id = ANY($1::int[]) AND builtin IS DISTINCT FROM 'link_failed'
@@ -154,9 +156,12 @@ export class AlertRuleEvaluator implements OnModuleInit, OnApplicationShutdown {
     );
     if (rules.length === 0) return 0;
     const matches: { rule: RuleRow; event: EventDto; changes: EventChange[] }[] = [];
+    const resolving: { rule: RuleRow; event: EventDto }[] = [];
     for (const event of events)
       for (const rule of rules) {
         if (rule.organization_id !== event.organization) continue;
+        if (rule.resolve_event_types.length && matchesEventType(rule.resolve_event_types, event.type))
+          resolving.push({ rule, event });
         if (rule.resource_selector && !event.resource) continue;
         const match = matchEvent(
           {
@@ -169,7 +174,7 @@ export class AlertRuleEvaluator implements OnModuleInit, OnApplicationShutdown {
         );
         if (match) matches.push({ rule, event, changes: match.changes });
       }
-    if (matches.length === 0) return 0;
+    if (matches.length === 0 && resolving.length === 0) return 0;
 
     // Resource selectors: one statement per rule that has one, over the resources matched.
     const selected = new Map<string, Set<string>>();
@@ -187,15 +192,16 @@ export class AlertRuleEvaluator implements OnModuleInit, OnApplicationShutdown {
     const kept = matches.filter(
       (m) => !m.rule.resource_selector || selected.get(m.rule.id)?.has(m.event.resource!),
     );
-    if (kept.length === 0) return 0;
+    if (kept.length === 0 && resolving.length === 0) return 0;
 
     const names = await this.names(
       manager,
-      kept.map((m) => m.event),
+      [...kept, ...resolving].map((m) => m.event),
     );
-    const candidates: AlertCandidate[] = kept.map(({ rule, event, changes }) => {
+    /** The labels of the rule's alert about the event's subject (the same for the event that resolves it). */
+    const labelsOf = (rule: RuleRow, event: EventDto): Record<string, string> => {
       const system = names.systemOf(event);
-      const labels: Record<string, string> = {
+      return {
         ...rule.labels,
         alertname: rule.alertname,
         severity: rule.severity,
@@ -204,6 +210,42 @@ export class AlertRuleEvaluator implements OnModuleInit, OnApplicationShutdown {
         ...(event.provider ? { provider: event.provider } : {}),
         ...(system ? { system_id: system.id, system_key: system.system_key } : {}),
       };
+    };
+
+    // Resolving events: the rule's firing alert with the fingerprint the event would have opened is resolved;
+    // matches before the last resolving event of their alert in this page are over already.
+    const lastResolve = new Map<string, number>();
+    for (const { rule, event } of resolving) {
+      const key = `${rule.id}/${alertFingerprint(labelsOf(rule, event))}`;
+      lastResolve.set(key, Math.max(lastResolve.get(key) ?? 0, event.id));
+    }
+    const now = this.clock.now();
+    let resolved = 0;
+    if (lastResolve.size)
+      resolved = (
+        await modifyReturning(
+          manager,
+          `UPDATE alerts a SET status = 'resolved', ends_at = $2, push_due_at = $2, last_received_at = $2,
+             modified = now()
+           FROM jsonb_to_recordset($1::jsonb) AS i(rule_id uuid, fingerprint text)
+           WHERE a.rule_id = i.rule_id AND a.fingerprint = i.fingerprint AND a.status = 'firing'
+             AND a.source = 'inventory'
+           RETURNING a.id`,
+          [
+            JSON.stringify(
+              [...lastResolve.keys()].map((key) => {
+                const [rule_id, fingerprint] = key.split('/');
+                return { rule_id, fingerprint };
+              }),
+            ),
+            now,
+          ],
+        )
+      ).length;
+
+    const candidates: AlertCandidate[] = kept.map(({ rule, event, changes }) => {
+      const system = names.systemOf(event);
+      const labels = labelsOf(rule, event);
       const first = changes[0];
       const payload = event.payload;
       const data: Record<string, unknown> = {
@@ -234,8 +276,11 @@ export class AlertRuleEvaluator implements OnModuleInit, OnApplicationShutdown {
     const limits = new Map<string, RuleLimits>(
       rules.map((r) => [r.id, { maxPerHour: r.max_per_hour, maxCriticalPerHour: r.max_critical_per_hour }]),
     );
-    const result = await writeAlerts(manager, candidates, limits, this.clock.now());
-    return result.opened + result.updated;
+    const open = candidates.filter(
+      (c, i) => kept[i].event.id > (lastResolve.get(`${c.ruleId}/${c.fingerprint}`) ?? 0),
+    );
+    const result = await writeAlerts(manager, open, limits, now);
+    return result.opened + result.updated + resolved;
   }
 
   /** Names the annotations show: of the events' resources, providers and systems (three statements). */

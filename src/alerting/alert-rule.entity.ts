@@ -54,6 +54,8 @@ export class AlertRuleEntity {
   @Column({ type: 'boolean', default: true }) enabled: boolean;
   /** Event types or prefixes (`resource.*`); empty: every event. */
   @Column({ type: 'text', array: true, default: '{}' }) eventTypes: string[];
+  /** Event types or prefixes that resolve the rule's firing alert of the same subject (resource, provider, system). */
+  @Column({ type: 'text', array: true, default: '{}' }) resolveEventTypes: string[];
   /** Change categories a change row must have (any of); empty: any. */
   @Column({ type: 'text', array: true, default: '{}' }) categories: string[];
   @Column({ type: 'varchar', length: 16, nullable: true }) severityMin: string | null;

@@ -23,7 +23,7 @@ import {
   type UpdateAlertRuleDto,
 } from './dto/alert-rule.dto.js';
 
-const SELECT = `ar.id, ar.organization_id, ar.name, ar.description, ar.builtin, ar.enabled, ar.event_types, ar.categories,
+const SELECT = `ar.id, ar.organization_id, ar.name, ar.description, ar.builtin, ar.enabled, ar.event_types, ar.resolve_event_types, ar.categories,
   ar.severity_min, ar.field_path, ar.resource_selector, ar.alertname, ar.severity, ar.labels, ar.annotations,
   ar.max_per_hour, ar.max_critical_per_hour, ar.suppressed_count, ar.last_suppressed_at, ar.created, ar.modified`;
 
@@ -36,6 +36,7 @@ const DUPLICATE = () =>
 /** The fields a heartbeat-driven rule (LinkFailed) has no use for. */
 const EVENT_FIELDS = [
   'event_types',
+  'resolve_event_types',
   'categories',
   'severity_min',
   'field_path',
@@ -52,6 +53,11 @@ export function checkAlertRule(dto: UpdateAlertRuleDto, builtin: string | null):
   const bad = (dto.event_types ?? []).filter((t) => !isEventTypePattern(t));
   if (bad.length)
     errors.event_types = bad.map((t) => `"${t}" is not an event type or a prefix of some (resource.*)`);
+  const badResolve = (dto.resolve_event_types ?? []).filter((t) => !isEventTypePattern(t));
+  if (badResolve.length)
+    errors.resolve_event_types = badResolve.map(
+      (t) => `"${t}" is not an event type or a prefix of some (collection_run.*)`,
+    );
   const stringMap = (field: 'labels' | 'annotations', value: unknown, template: boolean) => {
     if (value === undefined) return;
     const entries = Object.entries(value as Record<string, unknown>);
@@ -146,8 +152,10 @@ export class AlertRulesService {
         await ensureBuiltinRules(manager, [dto.organization]);
         const rows = await manager.query<{ id: string }[]>(
           `INSERT INTO alert_rules (organization_id, name, description, enabled, event_types, categories, severity_min,
-             field_path, resource_selector, alertname, severity, labels, annotations, max_per_hour, max_critical_per_hour)
-           VALUES ($1, $2, $3, $4, $5::text[], $6::text[], $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14, $15)
+             field_path, resource_selector, alertname, severity, labels, annotations, max_per_hour, max_critical_per_hour,
+             resolve_event_types)
+           VALUES ($1, $2, $3, $4, $5::text[], $6::text[], $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14, $15,
+             $16::text[])
            RETURNING id`,
           [
             dto.organization,
@@ -165,6 +173,7 @@ export class AlertRulesService {
             JSON.stringify(dto.annotations ?? {}),
             dto.max_per_hour ?? 50,
             dto.max_critical_per_hour ?? 10,
+            dto.resolve_event_types ?? [],
           ],
         );
         const created = await this.get(actor, rows[0].id, manager);
@@ -205,7 +214,7 @@ export class AlertRulesService {
              alertname = coalesce($13, alertname), severity = coalesce($14, severity),
              labels = coalesce($15::jsonb, labels), annotations = coalesce($16::jsonb, annotations),
              max_per_hour = coalesce($17, max_per_hour), max_critical_per_hour = coalesce($18, max_critical_per_hour),
-             modified = now()
+             resolve_event_types = coalesce($19::text[], resolve_event_types), modified = now()
            WHERE id = $1`,
           [
             id,
@@ -226,6 +235,7 @@ export class AlertRulesService {
             dto.annotations === undefined ? null : JSON.stringify(dto.annotations),
             dto.max_per_hour ?? null,
             dto.max_critical_per_hour ?? null,
+            dto.resolve_event_types ?? null,
           ],
         );
         const after = await this.get(actor, id, manager);

@@ -9,6 +9,7 @@ export interface BuiltinRuleDefaults {
   alertname: string;
   severity: RuleSeverity;
   eventTypes: string[];
+  resolveEventTypes: string[];
   severityMin: string | null;
   annotations: Record<string, string>;
 }
@@ -26,6 +27,7 @@ export const BUILTIN_RULE_DEFAULTS: readonly BuiltinRuleDefaults[] = [
     alertname: LINK_FAILED,
     severity: 'critical',
     eventTypes: [],
+    resolveEventTypes: [],
     severityMin: null,
     annotations: {
       summary: 'No heartbeat received from system {{.system_name}}',
@@ -40,6 +42,7 @@ export const BUILTIN_RULE_DEFAULTS: readonly BuiltinRuleDefaults[] = [
     alertname: 'CollectionRunFailed',
     severity: 'warning',
     eventTypes: ['collection_run.failed'],
+    resolveEventTypes: ['collection_run.completed'],
     severityMin: null,
     annotations: {
       summary: 'Collection from {{.provider_name}} failed',
@@ -53,6 +56,7 @@ export const BUILTIN_RULE_DEFAULTS: readonly BuiltinRuleDefaults[] = [
     alertname: 'ResourceRemoved',
     severity: 'warning',
     eventTypes: ['resource.removed'],
+    resolveEventTypes: ['resource.restored'],
     severityMin: null,
     annotations: {
       summary: '{{.resource_name}} was removed',
@@ -66,6 +70,7 @@ export const BUILTIN_RULE_DEFAULTS: readonly BuiltinRuleDefaults[] = [
     alertname: 'CriticalChange',
     severity: 'critical',
     eventTypes: ['resource.changed'],
+    resolveEventTypes: [],
     severityMin: 'critical',
     annotations: {
       summary: 'Critical change on {{.resource_name}}: {{.field_path}}',
@@ -83,11 +88,12 @@ export async function ensureBuiltinRules(db: Queryable, organizationIds: number[
   if (organizationIds !== null && organizationIds.length === 0) return;
   await db.query(
     `INSERT INTO alert_rules (organization_id, builtin, name, description, alertname, severity, event_types,
-       severity_min, annotations)
-     SELECT o.id, b.builtin, b.name, b.description, b.alertname, b.severity, b.event_types, b.severity_min, b.annotations
+       resolve_event_types, severity_min, annotations)
+     SELECT o.id, b.builtin, b.name, b.description, b.alertname, b.severity, b.event_types, b.resolve_event_types,
+       b.severity_min, b.annotations
      FROM organizations o
      CROSS JOIN jsonb_to_recordset($1::jsonb) AS b(builtin text, name text, description text, alertname text,
-       severity text, event_types text[], severity_min text, annotations jsonb)
+       severity text, event_types text[], resolve_event_types text[], severity_min text, annotations jsonb)
      WHERE ($2::int[] IS NULL OR o.id = ANY($2::int[]))
        AND NOT EXISTS (SELECT 1 FROM alert_rules r WHERE r.organization_id = o.id AND r.builtin = b.builtin)
      ON CONFLICT DO NOTHING`,
@@ -100,6 +106,7 @@ export async function ensureBuiltinRules(db: Queryable, organizationIds: number[
           alertname: b.alertname,
           severity: b.severity,
           event_types: b.eventTypes,
+          resolve_event_types: b.resolveEventTypes,
           severity_min: b.severityMin,
           annotations: b.annotations,
         })),

@@ -119,6 +119,7 @@ describe('alert rules', () => {
     });
     expect(builtins.collection_run_failed).toMatchObject({
       event_types: ['collection_run.failed'],
+      resolve_event_types: ['collection_run.completed'],
       max_per_hour: 50,
       max_critical_per_hour: 10,
     });
@@ -150,6 +151,7 @@ describe('alert rules', () => {
     for (const [body, field] of [
       [{ ...good, event_types: ['resource.exploded'] }, 'event_types'],
       [{ ...good, categories: ['weather'] }, 'categories'],
+      [{ ...good, resolve_event_types: ['resource.*', 'run.done'] }, 'resolve_event_types'],
       [{ ...good, severity_min: 'dire' }, 'severity_min'],
       [{ ...good, severity: 'urgent' }, 'severity'],
       [{ ...good, resource_selector: 'resource_type=virtual_machine&colour=blue' }, 'resource_selector'],
@@ -310,12 +312,34 @@ describe('alert rules', () => {
       labels: { team: 'inventory', resource: devVm },
       annotations: { summary: 'db-dev-01 was removed' },
     });
+    // Their resolving events: the run completes again, the resource comes back.
+    await appendCommittedEvents(t.pool, [
+      {
+        type: 'collection_run.completed',
+        organizationId: org,
+        providerId: provider,
+        payload: { collection_run: run, collection_type: 'full', status: 'completed' },
+      },
+      {
+        type: 'resource.restored',
+        organizationId: org,
+        providerId: provider,
+        resourceId: devVm,
+        payload: { ems_ref: 'vm-2', name: 'db-dev-01', source: 'collection_run', collection_run: run },
+      },
+    ]);
+    for (const id of [failed.id, removed.id])
+      await waitFor('the resolve', async () => {
+        const a = (await http(`${t.api}/alerts/${id}/`)).body;
+        return a.status === 'resolved' ? a : undefined;
+      });
     const critical = (await http(`${t.api}/alerts/?alertname=CriticalChange&resource=${devVm}`)).body
       .results[0];
     expect(critical.annotations.summary).toBe('Critical change on db-dev-01: disks.sda.size_gb');
     const totals = (await http(`${t.api}/alerts/totals/`)).body;
     expect(totals.by_severity.critical).toBeGreaterThanOrEqual(1);
-    expect(totals.by_severity.info).toBeGreaterThanOrEqual(1);
+    expect(totals.by_severity.warning).toBeGreaterThanOrEqual(1); // Prod VM memory
+    expect(totals.by_severity.info).toBeUndefined(); // ResourceRemoved, resolved
   });
 
   it('enforces the hourly rate limits (all alerts and critical ones) and opens again in the next hour', async () => {

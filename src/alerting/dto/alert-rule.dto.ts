@@ -55,6 +55,18 @@ export class CreateAlertRuleDto {
 
   @ApiPropertyOptional({
     type: [String],
+    example: ['collection_run.completed'],
+    description:
+      'Event types or prefixes that resolve the rule’s firing alert of the same resource, provider or system (the alert the event would have opened); empty: alerts stay firing until resolved by hand.',
+  })
+  @OptionalField()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  resolve_event_types?: string[];
+
+  @ApiPropertyOptional({
+    type: [String],
     enum: CHANGE_CATEGORIES,
     description:
       'A change row must have one of these categories; empty or absent: any (events without change rows never match a rule that names some).',
@@ -162,6 +174,7 @@ export class AlertRuleDto {
   builtin: string | null;
   @ApiProperty() enabled: boolean;
   @ApiProperty({ type: [String] }) event_types: string[];
+  @ApiProperty({ type: [String] }) resolve_event_types: string[];
   @ApiProperty({ type: [String] }) categories: string[];
   @ApiProperty({ type: String, nullable: true, enum: CHANGE_SEVERITIES }) severity_min: string | null;
   @ApiProperty({ type: String, nullable: true }) field_path: string | null;
@@ -190,6 +203,7 @@ export interface AlertRuleRow {
   builtin: string | null;
   enabled: boolean;
   event_types: string[];
+  resolve_event_types: string[];
   categories: string[];
   severity_min: string | null;
   field_path: string | null;
