@@ -69,7 +69,7 @@ export class PendingMatchesService {
     const params = new SqlParams();
     const where = [`pm.id = ANY(${params.add(ids)}::uuid[])`, ...(await this.visible(actor, params))];
     return manager.query<PendingMatchRow[]>(
-      `SELECT ${SELECT} FROM ${FROM} WHERE ${where.join(' AND ')} ${lock ? 'FOR UPDATE OF pm, a' : ''}`,
+      `SELECT ${SELECT} FROM ${FROM} WHERE ${where.join(' AND ')} ${lock ? 'FOR UPDATE OF pm' : ''}`,
       params.values,
     );
   }
@@ -90,6 +90,14 @@ export class PendingMatchesService {
     if (duplicate)
       throw new ValidationFailedError({ actions: [`Pending match ${duplicate} is listed more than once.`] });
     return this.db.transaction(async (manager) => {
+      // Records first, in the order POST /automation-records/ writes them (job_id, host_name),
+      // then their pending matches: the same lock order as a post, so the two never deadlock.
+      await manager.query(
+        `SELECT a.id FROM automation_records a
+         WHERE a.id IN (SELECT record_id FROM pending_matches WHERE id = ANY($1::uuid[]))
+         ORDER BY a.job_id, a.host_name FOR UPDATE`,
+        [ids],
+      );
       const rows = await this.load(manager, actor, ids, true);
       const byId = new Map(rows.map((row) => [row.id, row]));
       const missing = ids.find((id) => !byId.has(id));

@@ -21,6 +21,9 @@ const OWNERS: Record<string, string[]> = {
   tags: ['tags'],
   resource_tags: ['tags'],
   auth_throttle: ['auth'],
+  automation_records: ['automation'],
+  pending_matches: ['automation'],
+  automation_host_decisions: ['automation'],
 };
 
 /** Writes that are not a module's own, each with its reason. */

@@ -325,6 +325,31 @@ describe('automation records', () => {
     expect(res.body).toMatchObject({ created: 10_000, match_summary: { unmatched: 10_000 } });
   }, 120_000);
 
+  it('takes the same records from concurrent posts, in any order, once', async () => {
+    const records = Array.from({ length: 200 }, (_, i) =>
+      record(`concurrent-${i}`, { hostname: i % 2 ? 'db07' : `concurrent-${i}` }, { job_id: '450' }),
+    );
+    const answers = await Promise.all([
+      post(records),
+      post([...records].reverse()),
+      post([...records.slice(100), ...records.slice(0, 100)]),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(answers.reduce((sum, a) => sum + a.body.created, 0)).toBe(200);
+    expect((await http(`${t.api}/automation-records/?job=450`)).body.count).toBe(200);
+    // db07 was confirmed for the host name db07.example.com, not for these hosts: proposals.
+    const queue = await http(`${t.api}/pending-matches/?job=450&status=pending`);
+    expect(queue.body.count).toBe(100);
+    const resolved = await Promise.all(
+      queue.body.results
+        .slice(0, 10)
+        .map((p: any) =>
+          http(`${t.api}/pending-matches/${p.id}/resolve/`, { method: 'POST', json: { action: 'reject' } }),
+        ),
+    );
+    expect(resolved.map((r) => r.status)).toEqual(Array(10).fill(200));
+  }, 60_000);
+
   it('checks who may post: automation_record.add on the organization', async () => {
     expect((await post([record('x', {})], member.bearer)).status).toBe(403);
     expect((await post([record('x', {})], outsider.bearer)).status).toBe(403);
