@@ -17,6 +17,7 @@ import { Webhooks1766100000000 } from './1766100000000-webhooks.js';
 import { CredentialVersions1766300000000 } from './1766300000000-credential-versions.js';
 import { ResourcePresentAt1766400000000 } from './1766400000000-resource-present-at.js';
 import { Tags1766800000000 } from './1766800000000-tags.js';
+import { Watchlists1766800000001 } from './1766800000001-watchlists.js';
 import { FactSnapshotKinds1766200000000 } from './1766200000000-fact-snapshot-kinds.js';
 import { AlertRules1766600000000 } from './1766600000000-alert-rules.js';
 import { AlertRuleResolveEvents1766600000001 } from './1766600000001-alert-rule-resolve-events.js';
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   AlertRuleResolveEvents1766600000001,
   Tags1766800000000,
   AutomationRecords1766700000000,
+  Watchlists1766800000001,
 ];

@@ -52,6 +52,7 @@ import { ResourcesModule } from './resources/resources.module.js';
 import { RetentionModule } from './retention/retention.module.js';
 import { SightingsModule } from './sightings/sightings.module.js';
 import { TagsModule } from './tags/tags.module.js';
+import { WatchlistsModule } from './watchlists/watchlists.module.js';
 import { TaxonomyModule } from './taxonomy/taxonomy.module.js';
 
 /**
@@ -78,6 +79,7 @@ export const FEATURE_MODULES: Type[] = [
   WebhooksModule,
   TagsModule,
   AutomationModule,
+  WatchlistsModule,
 ];
 
 /** A value, or how to make it once the module starts (e.g. read from the data folder). */

@@ -54,6 +54,8 @@ export interface InventoryConfig {
   authThrottle: AuthThrottleConfig;
   /** `GET /events/stream/` sends a comment line this often (EVENTS_STREAM_KEEPALIVE_SECONDS, 1-15). */
   eventsStreamKeepaliveSeconds: number;
+  /** How often dynamic watchlists are evaluated, once per cluster (WATCHLIST_EVALUATION_SECONDS). */
+  watchlistEvaluationSeconds: number;
   /** JSON bodies nesting objects/arrays deeper than this are refused with a 400 (JSON_MAX_DEPTH). */
   jsonMaxDepth: number;
 }
@@ -349,6 +351,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
       ipv6Prefix: int('AUTH_THROTTLE_IPV6_PREFIX', 64, 1, 128),
     },
     eventsStreamKeepaliveSeconds: int('EVENTS_STREAM_KEEPALIVE_SECONDS', 15, 1, 15),
+    watchlistEvaluationSeconds: int('WATCHLIST_EVALUATION_SECONDS', 60, 5, 86400),
     jsonMaxDepth: int('JSON_MAX_DEPTH', 64, 1, 256),
     retention: {
       retentionDays: int('RETENTION_DAYS', 400, 1, 100000),

@@ -24,6 +24,7 @@ import { ResourceSightingEntity } from '../sightings/resource-sighting.entity.js
 import { ResourceCategoryEntity } from '../taxonomy/resource-category.entity.js';
 import { ResourceTypeEntity } from '../taxonomy/resource-type.entity.js';
 import { ResourceTagEntity, TagEntity } from '../tags/tag.entity.js';
+import { WatchlistEntity, WatchlistMemberEntity } from '../watchlists/watchlist.entity.js';
 import { VendorTypeMappingEntity } from '../taxonomy/vendor-type-mapping.entity.js';
 
 import {
@@ -74,4 +75,6 @@ export const ENTITIES = [
   AutomationRecordEntity,
   PendingMatchEntity,
   AutomationHostDecisionEntity,
+  WatchlistEntity,
+  WatchlistMemberEntity,
 ];

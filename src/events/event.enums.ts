@@ -14,6 +14,8 @@ export const EVENT_TYPES = [
   'facts.changed',
   'resource.tagged',
   'resource.untagged',
+  'watchlist.member_added',
+  'watchlist.member_removed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

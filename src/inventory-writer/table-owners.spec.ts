@@ -24,6 +24,8 @@ const OWNERS: Record<string, string[]> = {
   automation_records: ['automation'],
   pending_matches: ['automation'],
   automation_host_decisions: ['automation'],
+  watchlists: ['watchlists'],
+  watchlist_members: ['watchlists'],
 };
 
 /** Writes that are not a module's own, each with its reason. */

@@ -4,12 +4,13 @@ import { EventsModule } from '../events/events.module.js';
 import { ChangesModule } from '../changes/changes.module.js';
 import { FactsModule } from '../facts/facts.module.js';
 import { TagsModule } from '../tags/tags.module.js';
+import { WatchlistsModule } from '../watchlists/watchlists.module.js';
 import { ProvidersController } from './providers.controller.js';
 import { ProviderDocumentsService } from './provider-documents.service.js';
 import { ProvidersService } from './providers.service.js';
 
 @Module({
-  imports: [ChangesModule, FactsModule, EventsModule, AlertingModule, TagsModule],
+  imports: [ChangesModule, FactsModule, EventsModule, AlertingModule, TagsModule, WatchlistsModule],
   controllers: [ProvidersController],
   providers: [ProvidersService, ProviderDocumentsService],
   exports: [ProvidersService],

@@ -1,4 +1,5 @@
 import { TagsService } from '../tags/tags.service.js';
+import { WatchlistsService } from '../watchlists/watchlists.service.js';
 import { randomUUID } from 'node:crypto';
 import { AlertsService } from '../alerting/alerts.service.js';
 import { Inject, Injectable } from '@nestjs/common';
@@ -151,6 +152,7 @@ export class ProvidersService {
     private readonly events: EventsService,
     private readonly alerts: AlertsService,
     private readonly tags: TagsService,
+    private readonly watchlists: WatchlistsService,
   ) {}
 
   /**
@@ -324,6 +326,7 @@ export class ProvidersService {
         await this.events.moveProvider(manager, id, organizationId);
         await this.alerts.moveProvider(manager, id, organizationId);
         await this.tags.moveProvider(manager, id, organizationId);
+        await this.watchlists.moveProvider(manager, id, organizationId);
       }
       const vendor = dto.vendor ?? provider.vendor;
       const providerType = dto.provider_type ?? provider.providerType;

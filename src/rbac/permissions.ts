@@ -40,6 +40,10 @@ export const PERMISSIONS = {
   'automation_record.view': "See the organization's automation records and pending matches",
   'automation_record.add': 'Post automation records (job results per host) into the organization',
   'automation_record.change': "Confirm or reject the organization's pending matches",
+  'watchlist.view': "See the organization's watchlists and their members",
+  'watchlist.add': 'Create watchlists in the organization',
+  'watchlist.change': "Edit the organization's watchlists and choose their resources",
+  'watchlist.delete': "Delete the organization's watchlists",
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -6,6 +6,7 @@ import { POWER_STATES, RESOURCE_STATES } from './resource.enums.js';
 import { SUMMARY_GROUP_FIELDS } from './resource-summary.query.js';
 import { LAST_SEEN_AT_SQL, SEEN_COUNT_SQL } from './resource-tracking.sql.js';
 import { userTagCondition } from '../tags/resource-tags.sql.js';
+import { watchlistMemberCondition } from '../watchlists/watchlist-members.sql.js';
 
 /** The exact expression the trigram index IDX_resources_search_trgm is built on (see the initial migration). */
 export const RESOURCE_SEARCH_EXPRESSION = `r.name || ' ' || r.ems_ref || ' ' || coalesce(r.canonical_id, '') || ' ' || r.fqdn || ' ' || r.vendor_type`;
@@ -67,6 +68,13 @@ export const RESOURCE_LIST = defineListSpec({
             return `(r.provider_tags @> ${params.add(JSON.stringify({ [key]: tagValue }))}::jsonb OR ${userTagCondition(key, tagValue, params)})`;
           })
           .join(' AND '),
+    }),
+    watchlist: filter.custom({
+      type: 'uuid',
+      multi: true,
+      description:
+        "Member of this watchlist (repeatable: any of): a static list's chosen resources, a dynamic list's matches at its last evaluation.",
+      build: (values, params) => watchlistMemberCondition(values, params),
     }),
     cpu_count: filter.int('r.cpu_count', 'vCPU count (repeatable); lookups __gte, __lte, __n.'),
     memory_mb: filter.int('r.memory_mb', 'Memory in MB (repeatable); lookups __gte, __lte, __n.'),

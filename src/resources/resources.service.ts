@@ -81,8 +81,9 @@ export class ResourcesService {
     private readonly machines: MachinesService,
   ) {}
 
-  async list(actor: Actor, query: ParsedListQuery): Promise<Page<ResourceDto>> {
-    const where = await this.visible(actor, query.params);
+  /** The resources list; `narrow` adds conditions (alias r, placeholders from query.params), e.g. a watchlist's members. */
+  async list(actor: Actor, query: ParsedListQuery, narrow: string[] = []): Promise<Page<ResourceDto>> {
+    const where = [...(await this.visible(actor, query.params)), ...narrow];
     return runList(this.db, query, {
       select: COLUMNS,
       from: FROM,

@@ -13,6 +13,7 @@ import { INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
 import { modifyReturning } from '../database/modify-returning.js';
 import { HeartbeatsService } from '../facts/heartbeats.service.js';
 import { pruneExpiredRateLimits } from '../facts/push-rate-limits.sql.js';
+import { WatchlistsService } from '../watchlists/watchlists.service.js';
 import { RetentionService } from './retention.service.js';
 
 export interface PeriodicJob {
@@ -43,6 +44,7 @@ export class JobScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     retention: RetentionService,
     heartbeats: HeartbeatsService,
     linkFailed: LinkFailedMonitor,
+    watchlists: WatchlistsService,
   ) {
     const hour = 3600_000;
     this.jobs = [
@@ -85,6 +87,13 @@ export class JobScheduler implements OnApplicationBootstrap, OnModuleDestroy {
         intervalMs: hour,
         jitterMs: 5 * 60_000,
         run: async () => ({ auth_throttle_deleted: await pruneExpiredAuthThrottle(db) }),
+      },
+      {
+        // Dynamic watchlists' stored membership follows collections and pushes this often (membership events).
+        name: 'watchlist-evaluation',
+        intervalMs: config.watchlistEvaluationSeconds * 1000,
+        jitterMs: Math.min(config.watchlistEvaluationSeconds * 100, 5_000),
+        run: () => watchlists.evaluateAll(),
       },
     ];
   }

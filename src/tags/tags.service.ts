@@ -14,6 +14,7 @@ import { ActivityService, diffFields } from '../platform/activity.service.js';
 import { AccessService } from '../rbac/access.service.js';
 import { normalizeResourceFilter, resourceFilterConditions } from '../resources/resource-filter.js';
 import { ResourcesService } from '../resources/resources.service.js';
+import { WatchlistsService } from '../watchlists/watchlists.service.js';
 import {
   type BulkResourceTagsDto,
   type BulkResourceTagsResultDto,
@@ -57,6 +58,7 @@ export class TagsService {
     private readonly activity: ActivityService,
     private readonly events: EventsService,
     private readonly resources: ResourcesService,
+    private readonly watchlists: WatchlistsService,
   ) {}
 
   private visible(actor: Actor, params: SqlParams): Promise<string[]> {
@@ -156,8 +158,10 @@ export class TagsService {
             dto.description ?? null,
           ],
         );
-        if (renamed)
+        if (renamed) {
           await this.appendTagEvents(manager, 'resource.tagged', carriers, [id], 'tag_changed', actor);
+          await this.watchlists.tagsChanged(manager, before.organization, null, actor.username);
+        }
         const after = await this.get(actor, id, manager);
         await this.activity.record(manager, actor, {
           operation: 'update',
@@ -188,6 +192,7 @@ export class TagsService {
         actor,
       );
       await manager.query(`DELETE FROM tags WHERE id = $1`, [id]);
+      await this.watchlists.tagsChanged(manager, tag.organization, null, actor.username);
       await this.activity.record(manager, actor, {
         operation: 'delete',
         objectType: 'tag',
@@ -250,6 +255,7 @@ export class TagsService {
           );
         await this.tag(manager, where, adding, 'resource', actor);
       }
+      await this.watchlists.tagsChanged(manager, org, [resourceId], actor.username);
       return resourceTagsOf(
         target.providerTags,
         (await userTagsOf(manager, [resourceId])).get(resourceId) ?? [],
@@ -304,6 +310,8 @@ export class TagsService {
         ? await this.untag(manager, where, (p) => `x.tag_id = ANY(${p.add(removing)}::uuid[])`, 'bulk', actor)
         : 0;
       const tagged = await this.tag(manager, where, adding, 'bulk', actor);
+      if (tagged + untagged > 0)
+        await this.watchlists.tagsChanged(manager, dto.organization, null, actor.username);
       return { matched: matched[0].n, tagged, untagged };
     });
   }

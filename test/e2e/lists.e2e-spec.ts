@@ -66,6 +66,7 @@ type Fixture = Awaited<ReturnType<typeof seedReadFixture>> & {
   push: PushFixture;
   machine: { sharedId: string };
   automation: AutomationFixture;
+  watchlist: { id: string; members: string[] };
 };
 
 interface AutomationFixture {
@@ -170,6 +171,7 @@ const CASES: ListCase[] = [
         value: ['env=prod', 'app=web'],
         check: (r) => r.provider_tags.env === 'prod' && r.provider_tags.app === 'web',
       },
+      watchlist: { value: f.watchlist.id, check: (r) => f.watchlist.members.includes(r.id) },
       cpu_count: { value: '8', field: field('cpu_count') },
       memory_mb: { value: '16384', field: field('memory_mb') },
       seen_count_min: { value: '7', check: (r) => r.seen_count >= 7 },
@@ -804,6 +806,7 @@ describe('every list endpoint', () => {
       push: await seedPushFixture(t, read),
       machine: await seedMachineFixture(t, read),
       automation: { automated: [] },
+      watchlist: await seedWatchlistFixture(t, read),
     };
     fixture.automation = await seedAutomationFixture(t, read);
     const categories = await http(`${t.api}/resource-categories/?page_size=100`);
@@ -812,6 +815,26 @@ describe('every list endpoint', () => {
   afterAll(async () => {
     await t.close();
   });
+
+  /** A static watchlist of two of the lab's VMs (the `watchlist` filter). */
+  async function seedWatchlistFixture(app: TestApp, read: Awaited<ReturnType<typeof seedReadFixture>>) {
+    const members = read.resources.vms.slice(0, 2);
+    const { rows } = await app.pool.query<{ organization_id: number }>(
+      `SELECT organization_id FROM resources WHERE id = $1`,
+      [members[0]],
+    );
+    const created = await http(`${app.api}/watchlists/`, {
+      method: 'POST',
+      json: {
+        organization: rows[0].organization_id,
+        name: 'Lists test',
+        watchlist_type: 'static',
+        resource_ids: members,
+      },
+    });
+    expect(created.status).toBe(201);
+    return { id: created.body.id as string, members };
+  }
 
   /** A VM of the lab that the Kubernetes provider also sees as a node: a machine of two providers. */
   async function seedMachineFixture(app: TestApp, read: Awaited<ReturnType<typeof seedReadFixture>>) {

@@ -32,6 +32,7 @@ describe('moving a provider to another organization', () => {
     teams: null,
     webhooks: null,
     tags: null,
+    watchlists: null,
     alert_rules: null,
   };
   const ownership = (table: string, columns: string[]): string | null => {

@@ -52,6 +52,17 @@ describe('README examples on the seeded VMware lab', () => {
       ID: vm.id,
       UUID: vm.canonical_id,
       RUN_ID: runs.results[0].id,
+      WATCHLIST: (
+        await http(`${t.api}/watchlists/`, {
+          method: 'POST',
+          json: {
+            organization: vm.organization,
+            name: 'README',
+            watchlist_type: 'static',
+            resource_ids: [vm.id],
+          },
+        })
+      ).body.id,
     });
   });
   afterAll(async () => {

@@ -248,6 +248,7 @@ describe('retention and history pruning', () => {
         'push-rate-limit-pruning',
         'link-failed-check',
         'auth-throttle-pruning',
+        'watchlist-evaluation',
       ]);
       expect(scheduler.jobs[0].intervalMs).toBe(60_000);
     });

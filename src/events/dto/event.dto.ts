@@ -107,6 +107,21 @@ export class ResourceTaggedPayloadDto {
   @ApiProperty({ type: String, nullable: true, description: 'Username of who did it.' }) actor: string | null;
 }
 
+/** `watchlist.member_added`, `watchlist.member_removed`: the event's `resource` joined or left a watchlist. */
+export class WatchlistMemberPayloadDto {
+  @ApiProperty({ format: 'uuid' }) watchlist: string;
+  @ApiProperty({ example: 'Production VMs' }) name: string;
+  @ApiProperty({ enum: ['static', 'dynamic'] }) watchlist_type: string;
+  @ApiProperty({
+    enum: ['chosen', 'saved', 'tags_changed', 'evaluation', 'provider_moved'],
+    description:
+      'chosen: added or removed by hand (static lists); saved: its filter was changed; tags_changed: a tag change made the resource match or stop matching; evaluation: the periodic evaluation of dynamic lists found the change (a collection or push changed the resource); provider_moved: its provider moved to another organization.',
+  })
+  via: string;
+  @ApiProperty({ type: String, nullable: true, description: 'Username, when a person did it.' })
+  actor: string | null;
+}
+
 export const EVENT_PAYLOAD_MODELS = [
   ResourceEventPayloadDto,
   ResourceChangedPayloadDto,
@@ -116,6 +131,7 @@ export const EVENT_PAYLOAD_MODELS = [
   SystemStatusChangedPayloadDto,
   FactsChangedPayloadDto,
   ResourceTaggedPayloadDto,
+  WatchlistMemberPayloadDto,
 ];
 
 export class EventDto {
@@ -133,7 +149,7 @@ export class EventDto {
       'By type: resource.created/removed/restored → ResourceEventPayloadDto; resource.changed → ResourceChangedPayloadDto; ' +
       'relationship.* → RelationshipEventPayloadDto; collection_run.* → CollectionRunEventPayloadDto; ' +
       'system.enrolled → SystemEnrolledPayloadDto; system.status_changed → SystemStatusChangedPayloadDto; ' +
-      'facts.changed → FactsChangedPayloadDto; resource.tagged/untagged → ResourceTaggedPayloadDto.',
+      'facts.changed → FactsChangedPayloadDto; resource.tagged/untagged → ResourceTaggedPayloadDto; watchlist.member_added/removed → WatchlistMemberPayloadDto.',
     oneOf: EVENT_PAYLOAD_MODELS.map((m) => ({ $ref: getSchemaPath(m) })),
   })
   payload: Record<string, unknown>;
