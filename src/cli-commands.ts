@@ -69,8 +69,15 @@ Exit codes: 0 ok, 1 failure, 2 bad configuration or usage.`;
 
 class UsageError extends Error {}
 
-/** Nest's console logger, writing every level to stderr. */
+/**
+ * Nest's console logger, writing every level to stderr: coloured on a terminal only, so
+ * piped or captured output (CI logs, `2> file`) carries no ANSI escapes; NO_COLOR too.
+ */
 class StderrLogger extends ConsoleLogger {
+  constructor(logLevels: LogLevel[]) {
+    super({ logLevels, colors: process.stderr.isTTY === true && !process.env.NO_COLOR });
+  }
+
   protected override printMessages(messages: unknown[], context?: string, logLevel?: LogLevel): void {
     super.printMessages(messages, context, logLevel, 'stderr');
   }
@@ -363,9 +370,7 @@ export async function main(argv: string[]): Promise<number> {
   // serve logs structured (JSON lines; readable on a terminal), see logging/logging.ts.
   const serviceLogger = command === 'serve' ? createLogger(config, { format: config.logFormat }) : null;
   Logger.overrideLogger(
-    serviceLogger
-      ? new PinoNestLogger(serviceLogger)
-      : new StderrLogger({ logLevels: nestLogLevels(config.logLevel) }),
+    serviceLogger ? new PinoNestLogger(serviceLogger) : new StderrLogger(nestLogLevels(config.logLevel)),
   );
   switch (command) {
     case 'serve':
@@ -411,7 +416,14 @@ export function runCli(argv: string[]): void {
         );
         process.exit(CONFIG_ERROR_EXIT_CODE);
       }
-      logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      // A failure the user can fix is its message; anything else is a bug: its stack.
+      logger.error(
+        error instanceof CliError
+          ? error.message
+          : error instanceof Error
+            ? (error.stack ?? error.message)
+            : String(error),
+      );
       process.exit(1);
     },
   );

@@ -81,13 +81,15 @@ export function prettyLine(line: string, colors = true): string {
 }
 
 function prettyStream(out: NodeJS.WritableStream): Writable {
+  // LOG_FORMAT=pretty into a pipe or file: readable lines, without ANSI colours.
+  const colors = (out as { isTTY?: boolean }).isTTY === true && !process.env.NO_COLOR;
   let pending = '';
   return new Writable({
     write(chunk: Buffer, _encoding, callback) {
       pending += chunk.toString('utf8');
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
-      for (const line of lines) if (line) out.write(`${prettyLine(line)}\n`);
+      for (const line of lines) if (line) out.write(`${prettyLine(line, colors)}\n`);
       callback();
     },
   });

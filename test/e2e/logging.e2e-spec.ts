@@ -111,6 +111,8 @@ describe('the logger', () => {
     );
     logger.info({ context: 'HTTP', status: 200 }, 'GET /ping/ 200');
     expect(out.lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} .*INFO.* \[HTTP\] GET \/ping\/ 200 {2}status=200$/);
+    // Not a terminal: no ANSI colours.
+    expect(out.lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO {2}\[HTTP\] GET \/ping\/ 200 {2}status=200$/);
     expect(prettyLine('not json')).toBe('not json');
   });
 
