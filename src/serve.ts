@@ -30,7 +30,8 @@ export async function startService(
   // Each step at debug; at info one short summary once the service listens (below).
   const log = (message: string) => logger.debug(message);
   const firstStart: string[] = [];
-  const database = await openDatabase(config, log);
+  // Stopping an embedded PostgreSQL is said at info, before the final "Stopped".
+  const database = await openDatabase(config, log, (message) => logger.log(message));
   try {
     if (config.migrationsRun) {
       const applied = await runMigrations(database.url, log);

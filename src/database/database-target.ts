@@ -24,6 +24,8 @@ export function redactUrl(url: string): string {
 export async function openDatabase(
   config: InventoryConfig,
   log: (message: string) => void,
+  /** The embedded cluster stopping (see EmbeddedOptions.notice); default `log`. */
+  notice: (message: string) => void = log,
 ): Promise<DatabaseTarget> {
   if (config.databaseUrl) {
     return {
@@ -33,7 +35,7 @@ export async function openDatabase(
       close: async () => undefined,
     };
   }
-  const cluster = await startEmbeddedPostgres({ dataDir: config.dataDir, log });
+  const cluster = await startEmbeddedPostgres({ dataDir: config.dataDir, log, notice });
   return {
     url: cluster.url,
     description: `embedded PostgreSQL at 127.0.0.1:${cluster.port} (data in ${config.dataDir}/postgres${cluster.owned ? '' : ', shared with the running service'})`,

@@ -35,6 +35,8 @@ export interface EmbeddedOptions {
   dataDir: string;
   database?: string;
   log?: (message: string) => void;
+  /** What an operator should see even when `log` is quiet: the cluster stopping. Default: `log`. */
+  notice?: (message: string) => void;
   /** How long the owner waits for other processes' sessions to end before stopping. */
   drainSeconds?: number;
 }
@@ -294,7 +296,7 @@ function makeCluster(args: {
       const deadline = Date.now() + 30_000;
       while (isAlive(info.pid) && Date.now() < deadline) await sleep(50);
       if (isAlive(info.pid)) process.kill(info.pid, 'SIGQUIT');
-      log('Embedded PostgreSQL stopped');
+      (args.options.notice ?? log)(`Embedded PostgreSQL stopped (data kept in ${pgData})`);
     },
   };
 }

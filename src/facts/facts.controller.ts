@@ -11,7 +11,11 @@ import { GatedPush, PushGate, sendFactInventoryRateLimited } from './push-gate.j
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 
-/** Paths served outside the API prefix, as the existing clients call them. */
+/**
+ * Paths served outside the API prefix, as the existing clients call them. These are the
+ * global prefix's exclusions, matched by path-to-regexp v8, whose wildcard is named
+ * (`{*path}`: the proxy's every sub-path); the routes themselves are Fastify's (`…/v2/*`).
+ */
 export const COMPAT_ROUTES = [
   'v1/facts',
   'fact_inventory/v1/facts',
@@ -19,7 +23,7 @@ export const COMPAT_ROUTES = [
   'api/systems/heartbeat',
   'api/systems/info',
   'api/alert_history',
-  'api/services/mimir/alertmanager/api/v2/*',
+  'api/services/mimir/alertmanager/api/v2/{*path}',
 ];
 /** Routes whose body limit is FACTS_MAX_BODY_MB instead of Fastify's default. */
 export const PUSH_ROUTE = /(^|\/)(facts|api\/systems\/inventory)\/?$/;

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { Logger } from '@nestjs/common';
 import { chmod, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,6 +134,9 @@ describe('the service on its embedded PostgreSQL', () => {
     const ghost = cli(['token', '--user', 'ghost']);
     expect(ghost.status).toBe(1);
     expect(ghost.stderr).toContain('No active user "ghost"');
+    // Captured, not a terminal: no ANSI colours, and a failure the user can fix is its message, no stack.
+    expect(ghost.stderr).not.toContain('\x1b[');
+    expect(ghost.stderr).not.toMatch(/^\s+at /m);
     expect(cli(['token', '--user', 'ops', '--ttl', 'forever']).status).toBe(2);
   }, 240_000); // eight CLI processes, each a Node start: minutes on a loaded 2-core machine
 
@@ -150,9 +154,22 @@ describe('the service on its embedded PostgreSQL', () => {
     const pgData = join(dataDir, 'postgres');
     const before = await readPostmasterPid(pgData);
     expect(before && isAlive(before.pid)).toBe(true);
-    await service!.stop();
+    // The stop is said at info (the README's quick start says so), whatever LOG_LEVEL hides.
+    const logged: string[] = [];
+    const original = Object.getOwnPropertyDescriptor(Logger.prototype, 'log')!;
+    const log = original.value as (this: Logger, message: unknown, ...rest: unknown[]) => void;
+    Logger.prototype.log = function (this: Logger, message: unknown, ...rest: unknown[]) {
+      logged.push(String(message));
+      return log.call(this, message, ...rest);
+    };
+    try {
+      await service!.stop();
+    } finally {
+      Object.defineProperty(Logger.prototype, 'log', original);
+    }
     service = null;
     expect(isAlive(before!.pid)).toBe(false);
+    expect(logged).toContain(`Embedded PostgreSQL stopped (data kept in ${pgData})`);
 
     service = await startService(
       loadConfig({ INVENTORY_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error' }),
