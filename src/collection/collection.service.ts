@@ -10,6 +10,7 @@ import { classifyDatabaseError } from '../common/http/database-errors.js';
 import { flattenValidationErrors } from '../common/http/validation.pipe.js';
 import { modifyReturning } from '../database/modify-returning.js';
 import { ActivityService } from '../platform/activity.service.js';
+import { PluginsService } from '../plugins/plugins.service.js';
 import { AccessService } from '../rbac/access.service.js';
 import { appendRunEvents } from './collection-run-events.sql.js';
 import { CollectionQueue } from './collection-queue.js';
@@ -31,14 +32,24 @@ export class CollectionService {
     private readonly runs: CollectionRunsService,
     private readonly queue: CollectionQueue,
     private readonly events: EventsService,
+    private readonly plugins: PluginsService,
   ) {}
 
-  /** 404 → 403 → 409 disabled → 409 already active → 400 body → 202. */
+  /** 404 → 403 → 409 nothing to collect with → 409 disabled → 409 already active → 400 body → 202. */
   async collect(actor: Actor, providerId: string, body: unknown): Promise<CollectionRunDto> {
     const scope = await this.access.scope(actor, 'provider.view');
     const [provider] = await this.db.query<
-      { id: string; name: string; organization_id: number; enabled: boolean }[]
-    >(`SELECT id, name, organization_id, enabled FROM providers WHERE id = $1`, [providerId]);
+      {
+        id: string;
+        name: string;
+        organization_id: number;
+        enabled: boolean;
+        vendor: string;
+        provider_type: string;
+      }[]
+    >(`SELECT id, name, organization_id, enabled, vendor, provider_type FROM providers WHERE id = $1`, [
+      providerId,
+    ]);
     const visible =
       provider &&
       (scope.all ||
@@ -51,6 +62,9 @@ export class CollectionService {
       { organizationId: provider.organization_id, providerId },
       'You cannot start collections of this provider.',
     );
+    // A run of a provider without a plugin could only fail on the worker: refuse it here.
+    const uncollectable = this.plugins.whyNotCollectable(provider.vendor, provider.provider_type);
+    if (uncollectable) throw new ConflictError(uncollectable);
     if (!provider.enabled)
       throw new ConflictError(`Provider "${provider.name}" is disabled; enable it to collect.`);
     const active = await this.activeRun(providerId);

@@ -11,6 +11,9 @@ import { syncUploadedPlugins, uploadedPluginsFolder } from './plugin-uploads.js'
 
 const CHANNEL = 'inventory_plugins';
 
+/** The plugin key of the organizations' push providers: pushes fill them; no plugin collects them. */
+export const PUSH_PROVIDER_PLUGIN = 'ansible:facts';
+
 /**
  * Owns this process's plugin registry: discovers at start, and again whenever any
  * process announces a change (refresh or upload) on a PostgreSQL NOTIFY channel, so
@@ -92,6 +95,18 @@ export class PluginsService implements OnModuleInit, OnModuleDestroy {
     const count = await this.discover();
     await this.db.query(`SELECT pg_notify($1, $2)`, [CHANNEL, this.processId]);
     return count;
+  }
+
+  /**
+   * Why a provider of `vendor:providerType` cannot be collected or scheduled here, or null
+   * when its plugin is installed. A run of it could only fail on the worker.
+   */
+  whyNotCollectable(vendor: string, providerType: string): string | null {
+    const key = `${vendor}:${providerType}`;
+    if (key === PUSH_PROVIDER_PLUGIN)
+      return "This is the organization's push provider: pushes fill it (POST /facts/, /v1/facts, the collector agents' /api/systems/inventory); there is nothing to collect.";
+    if (!this.registry.get(key)) return `No plugin "${key}" is installed; see /provider-plugins/.`;
+    return null;
   }
 
   register(plugin: ProviderPlugin): void {

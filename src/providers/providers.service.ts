@@ -338,6 +338,12 @@ export class ProvidersService {
           ? provider.endpoint
           : dto.endpoint;
       const schedule = dto.schedule === undefined ? provider.schedule : dto.schedule?.trim() || null;
+      // A schedule of a provider no plugin collects (the push provider) would only start failing runs.
+      const unschedulable =
+        dto.schedule !== undefined &&
+        schedule !== null &&
+        this.plugins.whyNotCollectable(vendor, providerType);
+      if (unschedulable) throw new ValidationFailedError({ schedule: [unschedulable] });
       const plainConfig = dto.connection_config ?? maskSecrets(provider.connectionConfig);
       const plugin = this.checkAgainstPlugin({
         vendor,

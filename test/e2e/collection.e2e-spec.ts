@@ -121,6 +121,57 @@ describe('collection runs', () => {
     expect((await http(`${t.api}/collection-runs/?provider=${provider}`)).body.count).toBe(0);
   });
 
+  it('refuses to collect (409) or schedule (400) the push provider and a provider whose plugin is not installed', async () => {
+    // The organization's push provider is created by its first push.
+    const pushed = await http(`${t.api}/facts/?organization=1`, {
+      method: 'POST',
+      json: { system_facts: { hostname: 'push-only-host' } },
+    });
+    expect(pushed.status).toBe(201);
+    const push = (await http(`${t.api}/providers/?organization=1&vendor=ansible&provider_type=facts`)).body
+      .results[0].id as string;
+    const collect = await http(`${t.api}/providers/${push}/collect/`, { method: 'POST' });
+    expect(collect.status).toBe(409);
+    expect(collect.body.detail).toMatch(/push provider: pushes fill it/);
+    const scheduled = await http(`${t.api}/providers/${push}/`, {
+      method: 'PATCH',
+      json: { schedule: 3600 },
+    });
+    expect(scheduled.status).toBe(400);
+    expect(scheduled.body.errors.schedule[0]).toMatch(/push provider/);
+    expect((await http(`${t.api}/providers/${push}/`)).body.schedule).toBeNull();
+
+    // A provider whose plugin went away (a plugin folder removed): the same, naming the plugin.
+    const [gone] = (
+      await t.pool.query<{ id: string }>(
+        `INSERT INTO providers (name, organization_id, vendor, provider_type, infrastructure, enabled)
+         VALUES ('Plugin removed', 1, 'removed', 'plugin', 'private_cloud', true) RETURNING id`,
+      )
+    ).rows;
+    const refused = await http(`${t.api}/providers/${gone.id}/collect/`, { method: 'POST' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toBe('No plugin "removed:plugin" is installed; see /provider-plugins/.');
+    const unscheduled = await http(`${t.api}/providers/${gone.id}/`, {
+      method: 'PATCH',
+      json: { schedule: '*/30 * * * *' },
+    });
+    expect(unscheduled.status).toBe(400);
+    expect(Object.keys(unscheduled.body.errors)).toEqual(['schedule']);
+    // Other fields stay editable, and a schedule can always be cleared.
+    expect(
+      (
+        await http(`${t.api}/providers/${gone.id}/`, {
+          method: 'PATCH',
+          json: { description: 'x', schedule: null },
+        })
+      ).status,
+    ).toBe(200);
+    const runs = await t.pool.query(`SELECT 1 FROM collection_runs WHERE provider_id = ANY($1)`, [
+      [push, gone.id],
+    ]);
+    expect(runs.rowCount).toBe(0);
+  });
+
   it('runs a targeted collection of some resource types, and never removes anything with it', async () => {
     const provider = await createLabProvider(t, 'Lab targeted');
     await collectAndWait(t, provider);

@@ -220,6 +220,34 @@ describe('providers CRUD', () => {
     );
   });
 
+  it('takes a schedule as a number of seconds too, stored as its text and validated the same way', async () => {
+    const created = await http(`${t.api}/providers/`, {
+      method: 'POST',
+      json: body({ name: 'Numeric schedule', schedule: 7200 }),
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.schedule).toBe('7200');
+    const id = created.body.id;
+    const before = Date.now();
+    const patched = await http(`${t.api}/providers/${id}/`, { method: 'PATCH', json: { schedule: 3600 } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.schedule).toBe('3600');
+    // The next run is one interval after the change (the clock only moves forward meanwhile).
+    expect(new Date(patched.body.next_collection_at).getTime()).toBeGreaterThanOrEqual(before + 3600_000);
+    const stored = await t.pool.query(`SELECT schedule FROM providers WHERE id = $1`, [id]);
+    expect(stored.rows[0].schedule).toBe('3600');
+
+    for (const schedule of [30, -3600, 3600.5, 1e300, true, { seconds: 3600 }, [3600]]) {
+      const res = await http(`${t.api}/providers/${id}/`, { method: 'PATCH', json: { schedule } });
+      expect({ schedule, status: res.status, named: Object.keys(res.body.errors ?? {}) }).toEqual({
+        schedule,
+        status: 400,
+        named: ['schedule'],
+      });
+    }
+    expect((await http(`${t.api}/providers/${id}/`)).body.schedule).toBe('3600');
+  });
+
   it('replaces every field with PUT (omitted optional fields return to defaults)', async () => {
     const created = await http(`${t.api}/providers/`, {
       method: 'POST',

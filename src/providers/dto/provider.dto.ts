@@ -1,9 +1,14 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsObject, IsString, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { IsOrganizationRef, OptionalField } from '../../common/http/validators.js';
 import { INFRASTRUCTURES } from '../provider.enums.js';
 
 const SLUG = /^[a-z0-9][a-z0-9_.-]*$/;
+
+/** A schedule sent as a JSON number of seconds (3600) is stored as its text ("3600"), as an interval. */
+const secondsToText = ({ value }: { value: unknown }) =>
+  typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
 
 /** Body of POST (and PUT, which replaces every field) /providers/. */
 export class CreateProviderDto {
@@ -70,14 +75,18 @@ export class CreateProviderDto {
   enabled?: boolean;
 
   @ApiPropertyOptional({
-    type: String,
+    oneOf: [{ type: 'string' }, { type: 'integer', minimum: 60 }],
     nullable: true,
     example: '*/30 * * * *',
     description:
-      'Collect on a schedule: an interval in seconds (at least 60) or a five-field cron expression (UTC). Null: on demand only.',
+      'Collect on a schedule: an interval in seconds (at least 60; a number or its text, stored as text) or a five-field cron expression (UTC). Null: on demand only.',
   })
+  @Transform(secondsToText)
   @ValidateIf((_o, v) => v !== undefined && v !== null)
-  @IsString()
+  @IsString({
+    message:
+      'schedule must be a cron expression (a string) or an interval in whole seconds (a number or a string)',
+  })
   @MaxLength(128)
   schedule?: string | null;
 }
