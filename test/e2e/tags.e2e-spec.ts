@@ -426,6 +426,33 @@ describe('user tags', () => {
     });
   });
 
+  describe('tagging as the admin of one provider', () => {
+    it('tags that provider’s resources (Provider Admin holds resource.tag on it), one by one and in bulk', async () => {
+      const operator = await t.createUser('tags-provider-admin');
+      const provider = await labProvider();
+      const roles = await http(`${t.api}/role_definitions/?name=${encodeURIComponent('Provider Admin')}`);
+      const granted = await http(`${t.api}/role_user_assignments/`, {
+        method: 'POST',
+        json: { role_definition: roles.body.results[0].id, user: operator.id, object_id: provider },
+      });
+      expect(granted.status).toBe(201);
+      expect((await createTag({ organization: labOrg, key: 'owner', value: 'provider-admin' })).status).toBe(
+        201,
+      );
+      expect((await tagResource(vm['aap-eda-01'], { add: ['owner=provider-admin'] }, operator)).status).toBe(
+        200,
+      );
+      const bulk = await http(`${t.api}/resources/tags/`, {
+        method: 'POST',
+        json: { organization: labOrg, filter: 'name__isw=aap-', add: ['owner=provider-admin'] },
+        as: operator.bearer,
+      });
+      expect(bulk.body).toEqual({ matched: 3, tagged: 2, untagged: 0 });
+      // Not a tag writer, though: the tags themselves are the organization admin's.
+      expect((await createTag({ organization: labOrg, key: 'x' }, operator)).status).toBe(400);
+    });
+  });
+
   describe('moving a provider to another organization', () => {
     it('leaves the old organization’s tags behind, with untagged events', async () => {
       const provider = await createProvider(t.pool, { organizationId: otherOrg, name: 'moving vcenter' });
