@@ -151,13 +151,18 @@ export async function matchRecords(
      RETURNING a.id`,
     [threshold, organizationId],
   );
-  const [unmatched] = await manager.query<[unknown[], number]>(
+  await manager.query(
     `UPDATE automation_records a SET resource_id = NULL, match_status = 'unmatched', match_rule = NULL,
        match_confidence = NULL, matched_at = NULL
      WHERE a.id = ANY($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM automation_match_candidates c WHERE c.record_id = a.id)
-     RETURNING a.id`,
+       -- A new record is unmatched already: rewriting it would cost a row version each.
+       AND (a.match_status <> 'unmatched' OR a.match_rule IS NOT NULL OR a.resource_id IS NOT NULL)`,
     [recordIds],
   );
   await manager.query(`DROP TABLE automation_match_candidates`);
-  return { matched: matched.length, pending: pending.length, unmatched: unmatched.length };
+  return {
+    matched: matched.length,
+    pending: pending.length,
+    unmatched: recordIds.length - matched.length - pending.length,
+  };
 }
