@@ -45,7 +45,7 @@ describe('push settings', () => {
   it('the worker role runs the periodic jobs and serves no push routes', async () => {
     const t = await startTestApp({ INVENTORY_ROLE: 'worker' });
     try {
-      expect(t.app.get(JobScheduler).jobs).toHaveLength(6);
+      expect(t.app.get(JobScheduler).jobs).toHaveLength(7);
       expect((await http(`${t.api}/ping/`)).status).toBe(200);
       expect(
         (await http(`${t.api}/facts/`, { method: 'POST', json: { local_facts: { a: 1 } } })).status,
