@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { ForbiddenError, ValidationFailedError } from '../common/errors.js';
 import type { ParsedListQuery } from '../common/list/list-query.js';
@@ -89,6 +89,37 @@ export class AutomationRecordsService {
       ],
       map: toAutomationRecordDto,
     });
+  }
+
+  /**
+   * A provider moved to another organization: records stay in their own organization
+   * (they are that organization's jobs) but no longer point at its resources, which are
+   * now another tenant's, as a system stays and loses its host. Their matches, proposals
+   * and the decisions about those resources go; the records are unmatched until posted again.
+   */
+  async moveProvider(manager: EntityManager, providerId: string, organizationId: number): Promise<void> {
+    const moved = `SELECT id FROM resources WHERE provider_id = $1::uuid`;
+    await manager.query(
+      `DELETE FROM automation_host_decisions WHERE resource_id IN (${moved}) AND organization_id <> $2`,
+      [providerId, organizationId],
+    );
+    await manager.query(
+      `WITH dropped AS (
+         DELETE FROM pending_matches WHERE resource_id IN (${moved}) AND organization_id <> $2 RETURNING record_id
+       )
+       UPDATE automation_records a SET match_status = 'unmatched', match_rule = NULL, match_confidence = NULL,
+         modified = now()
+       WHERE a.id IN (SELECT record_id FROM dropped) AND a.match_status = 'pending'
+         AND NOT EXISTS (SELECT 1 FROM pending_matches o WHERE o.record_id = a.id AND o.status = 'pending'
+           AND o.id NOT IN (SELECT pm.id FROM pending_matches pm WHERE pm.resource_id IN (${moved})))`,
+      [providerId, organizationId],
+    );
+    await manager.query(
+      `UPDATE automation_records SET resource_id = NULL, match_status = 'unmatched', match_rule = NULL,
+         match_confidence = NULL, matched_at = NULL, modified = now()
+       WHERE resource_id IN (${moved}) AND organization_id <> $2`,
+      [providerId, organizationId],
+    );
   }
 
   /**

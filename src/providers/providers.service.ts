@@ -19,6 +19,7 @@ import { ChangesService } from '../changes/changes.service.js';
 import { EventsService } from '../events/events.service.js';
 import { FactsService } from '../facts/facts.service.js';
 import { OrganizationsService } from '../platform/organizations.service.js';
+import { AutomationRecordsService } from '../automation/automation-records.service.js';
 import { moveProviderInventory } from '../inventory-writer/organization-move.sql.js';
 import { AccessService } from '../rbac/access.service.js';
 import { ACTIVE_RUN_STATUSES } from '../collection/collection-run.enums.js';
@@ -153,6 +154,7 @@ export class ProvidersService {
     private readonly alerts: AlertsService,
     private readonly tags: TagsService,
     private readonly watchlists: WatchlistsService,
+    private readonly automation: AutomationRecordsService,
   ) {}
 
   /**
@@ -327,6 +329,7 @@ export class ProvidersService {
         await this.alerts.moveProvider(manager, id, organizationId);
         await this.tags.moveProvider(manager, id, organizationId);
         await this.watchlists.moveProvider(manager, id, organizationId);
+        await this.automation.moveProvider(manager, id, organizationId);
       }
       const vendor = dto.vendor ?? provider.vendor;
       const providerType = dto.provider_type ?? provider.providerType;

@@ -141,6 +141,38 @@ describe('moving a provider to another organization', () => {
     });
     expect(notified.status).toBe(204);
 
+    // Automation records of the old organization: one matched to the pushed host (its BIOS
+    // UUID), one proposed for the collected VM by name and rejected (a decision).
+    const automation = await http(`${t.api}/automation-records/`, {
+      method: 'POST',
+      json: {
+        organization: from,
+        records: [
+          {
+            job_id: '1',
+            started_at: new Date().toISOString(),
+            status: 'ok',
+            host_name: 'web01',
+            identity: { bios_uuid: uuid },
+          },
+          { job_id: '1', started_at: new Date().toISOString(), status: 'ok', host_name: 'vm-1.example.com' },
+        ],
+      },
+    });
+    expect(automation.body.records.map((r: { match_status: string }) => r.match_status)).toEqual([
+      'matched',
+      'pending',
+    ]);
+    const proposals = await http(`${t.api}/pending-matches/?host_name=vm-1.example.com`);
+    expect(
+      (
+        await http(`${t.api}/pending-matches/${proposals.body.results[0].id}/resolve/`, {
+          method: 'POST',
+          json: { action: 'reject' },
+        })
+      ).status,
+    ).toBe(200);
+
     const before = { ...(await rowsIn(collected, from)) };
     for (const [table, n] of Object.entries(await rowsIn(pushed, from))) before[table] += n;
     // Every table that can hold a provider's rows holds some here, so the check below means something.
@@ -173,6 +205,14 @@ describe('moving a provider to another organization', () => {
     ])
       expect([path, await visible(path)]).toEqual([path, 0]);
     expect(await visible(`/activitystream/?object_id=${collected}`)).toBe(0);
+    // Automation records stay in their organization, no longer matched to another one's resources.
+    expect(
+      (await http(`${t.api}/automation-records/?organization=${from}&host_name=web01`)).body.results[0],
+    ).toMatchObject({
+      organization: from,
+      resource: null,
+      match_status: 'unmatched',
+    });
     // The system stays in its organization, no longer linked to a host of another one.
     expect((await http(`${t.api}/systems/${system.id}/`)).body).toMatchObject({
       organization: from,
