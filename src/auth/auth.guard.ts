@@ -3,7 +3,12 @@ import { Reflector } from '@nestjs/core';
 import { IS_PUBLIC, type RequestWithActor } from './actor.js';
 import { AuthenticationService } from './authentication.service.js';
 
-/** Global guard: every route needs credentials unless marked @Public(). */
+/**
+ * Every inventory route needs credentials unless marked @Public(). The request's
+ * credentials are checked by the Passport strategies (AuthenticationService.authenticate,
+ * on this application's own Authenticator: see passport.ts for why not @nestjs/passport's
+ * AuthGuard, which uses passport's process-wide singleton).
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { DataSource } from 'typeorm';
 import { UnauthorizedError, ValidationFailedError } from '../common/errors.js';
 import { type GatewayJwtConfig, INVENTORY_CONFIG, type InventoryConfig } from '../config/config.js';
@@ -10,7 +10,8 @@ import { GatewayUserConflict, syncGatewayClaims } from './claims-sync.js';
 import { validateGatewayClaims } from './gateway-claims.js';
 import { GatewayKeyProvider } from './gateway-key.js';
 import { AuthThrottle, type CredentialRequest, type ThrottleState } from './auth-throttle.js';
-import { LOCAL_ISSUER, LocalTokenKeys } from './local-tokens.js';
+import type { LocalTokenKeys, VerifiedLocalToken } from './local-tokens.js';
+import { type Authenticator, GATEWAY_TOKEN, INVENTORY_PASSPORT, LOCAL_TOKEN, runStrategies, USER_BASIC } from './passport.js';
 import {
   dummyHash,
   hashPassword,
@@ -21,31 +22,6 @@ import {
 } from './passwords.js';
 
 export const LOCAL_TOKEN_KEYS = Symbol('LOCAL_TOKEN_KEYS');
-
-/** A small bounded cache with per-entry expiry (oldest entries go first when full). */
-class ExpiringCache<T> {
-  private readonly entries = new Map<string, { value: T; expires: number }>();
-  constructor(private readonly max: number) {}
-  get(key: string): T | undefined {
-    const hit = this.entries.get(key);
-    if (!hit) return undefined;
-    if (hit.expires <= Date.now()) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return hit.value;
-  }
-  set(key: string, value: T, ttlMs: number): void {
-    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(key, { value, expires: Date.now() + ttlMs });
-  }
-  delete(key: string): void {
-    this.entries.delete(key);
-  }
-  clear(): void {
-    this.entries.clear();
-  }
-}
 
 const USER_COLUMNS = 'id, username, is_superuser, is_active, password_hash, password_changed_at';
 
@@ -64,21 +40,27 @@ interface UserRow {
 const changedSecond = (at: Date | null) => (at === null ? null : Math.floor(at.getTime() / 1000));
 
 /**
- * Turns request credentials into an Actor: a gateway JWT (X-DAB-JW-TOKEN or Bearer),
- * a locally issued token (Bearer), or HTTP Basic for local accounts.
+ * Turns request credentials into an Actor: a locally issued token (Bearer), a gateway
+ * JWT (X-DAB-JW-TOKEN or Bearer), or HTTP Basic for local accounts, each checked by its
+ * Passport strategy (src/auth/strategies/), which calls back here for what the
+ * credentials mean (the user, the claims sync, the throttle).
  */
 @Injectable()
 export class AuthenticationService {
   private readonly logger = new Logger('Auth');
-  private readonly gatewayKey: GatewayKeyProvider;
+  /** The gateway's public key (the gateway token strategy's secretOrKeyProvider reads it). */
+  readonly gatewayKey: GatewayKeyProvider;
   /** token hash → user id, so a burst of requests with one token syncs the claims once. */
-  private readonly tokenCache = new ExpiringCache<number>(10_000);
+  private readonly tokenCache = new LRUCache<string, number>({ max: 10_000, ttl: 5 * 60_000 });
   /**
    * hash of username:password → user id and its password_changed_at: Basic auth without an
    * scrypt per request. Every hit reads the user row anyway, so a password changed through
    * any replica (a new password_changed_at) makes the entry worthless everywhere.
    */
-  private readonly basicCache = new ExpiringCache<{ id: number; changed: number | null }>(10_000);
+  private readonly basicCache = new LRUCache<string, { id: number; changed: number | null }>({
+    max: 10_000,
+    ttl: 60_000,
+  });
 
   private readonly gateway: GatewayJwtConfig;
   /** PASSWORD_SCRYPT_COST's parameters: new hashes, rehashes, and the dummy hash unknown usernames are checked against. */
@@ -89,6 +71,7 @@ export class AuthenticationService {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(INVENTORY_CONFIG) config: InventoryConfig,
     @Inject(LOCAL_TOKEN_KEYS) private readonly localKeys: LocalTokenKeys,
+    @Inject(INVENTORY_PASSPORT) private readonly authenticator: Authenticator,
     private readonly throttle: AuthThrottle,
   ) {
     this.gateway = config.gateway;
@@ -101,61 +84,34 @@ export class AuthenticationService {
     return this.gatewayKey.configured;
   }
 
-  async authenticate(request: CredentialRequest): Promise<Actor> {
-    const header = (name: string) => {
-      const value = request.headers[name];
-      return Array.isArray(value) ? value[0] : value;
+  /** The caller of a request, by the first strategy its credentials satisfy (401 or 429 when none). */
+  authenticate(request: CredentialRequest): Promise<Actor> {
+    return runStrategies<Actor>(this.authenticator, [LOCAL_TOKEN, GATEWAY_TOKEN, USER_BASIC], request);
+  }
+
+  /** A local token whose signature, issuer, audience and expiry passport-jwt verified. */
+  async localTokenActor(claims: VerifiedLocalToken): Promise<Actor> {
+    const user = await this.activeUser(
+      `id = $1 AND NOT EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $2::uuid)`,
+      [claims.userId, claims.jti],
+      'Token has been revoked, or its user is inactive or deleted.',
+    );
+    if (user.username !== claims.username) throw new UnauthorizedError('Token no longer matches its user.');
+    // A password change ends the sessions opened before it, in every replica.
+    const changed = changedSecond(user.password_changed_at);
+    if (changed !== null && (claims.issuedAt === null || claims.issuedAt < changed))
+      throw new UnauthorizedError('Token was issued before the password changed; sign in again.');
+    return {
+      id: user.id,
+      username: user.username,
+      isSuperuser: user.is_superuser,
+      authenticatedBy: 'token',
+      token: { jti: claims.jti, expiresAt: claims.expiresAt },
     };
-    const authorization = header('authorization');
-    const token = header('x-dab-jw-token') ?? (authorization?.match(/^Bearer\s+(\S+)$/i)?.[1] || undefined);
-    if (token) return this.fromToken(token);
-    if (authorization && /^Basic\s+/i.test(authorization))
-      return this.fromBasic(authorization.replace(/^Basic\s+/i, ''), request);
-    throw new UnauthorizedError();
   }
 
-  private async fromToken(token: string): Promise<Actor> {
-    let header: { alg?: string };
-    let unverified: JWTPayload;
-    try {
-      header = decodeProtectedHeader(token);
-      unverified = decodeJwt(token);
-    } catch {
-      throw new UnauthorizedError('Malformed token.');
-    }
-    if (header.alg !== 'RS256')
-      throw new UnauthorizedError(`Token algorithm "${String(header.alg)}" is not accepted; only RS256.`);
-    if (unverified.iss === LOCAL_ISSUER) {
-      const claims = await this.localKeys.verify(token).catch((error: unknown) => {
-        throw new UnauthorizedError(describeJoseError(error));
-      });
-      const user = await this.activeUser(
-        `id = $1 AND NOT EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $2::uuid)`,
-        [claims.userId, claims.jti],
-        'Token has been revoked, or its user is inactive or deleted.',
-      );
-      if (user.username !== claims.username) throw new UnauthorizedError('Token no longer matches its user.');
-      // A password change ends the sessions opened before it, in every replica.
-      const changed = changedSecond(user.password_changed_at);
-      if (changed !== null && (claims.issuedAt === null || claims.issuedAt < changed))
-        throw new UnauthorizedError('Token was issued before the password changed; sign in again.');
-      return {
-        id: user.id,
-        username: user.username,
-        isSuperuser: user.is_superuser,
-        authenticatedBy: 'token',
-        token: { jti: claims.jti, expiresAt: claims.expiresAt },
-      };
-    }
-    return this.fromGatewayToken(token);
-  }
-
-  private async fromGatewayToken(token: string): Promise<Actor> {
-    if (!this.gatewayKey.configured) {
-      throw new UnauthorizedError(
-        'Gateway tokens are not accepted: no gateway key is configured (GATEWAY_JWT_PUBLIC_KEY).',
-      );
-    }
+  /** A gateway token whose signature, audience, issuer and expiry passport-jwt verified: its user, claims synced. */
+  async gatewayActor(token: string, payload: Record<string, unknown>): Promise<Actor> {
     const cacheKey = sha256(token);
     const cachedUser = this.tokenCache.get(cacheKey);
     if (cachedUser !== undefined) {
@@ -167,7 +123,6 @@ export class AuthenticationService {
         authenticatedBy: 'gateway',
       };
     }
-    const payload = await this.verifyGatewaySignature(token);
     const claims = validateGatewayClaims(payload);
     const { userId } = await this.db
       .transaction((manager) => syncGatewayClaims(manager, claims))
@@ -177,42 +132,14 @@ export class AuthenticationService {
       });
     const user = await this.activeUser('id = $1', [userId]);
     // Until the token expires, at most 5 minutes: claims changes arrive with new tokens.
-    this.tokenCache.set(cacheKey, userId, Math.min(claims.exp * 1000 - Date.now(), 5 * 60_000));
+    const ttl = Math.min(claims.exp * 1000 - Date.now(), 5 * 60_000);
+    if (ttl > 0) this.tokenCache.set(cacheKey, userId, { ttl });
     return {
       id: user.id,
       username: user.username,
       isSuperuser: user.is_superuser,
       authenticatedBy: 'gateway',
     };
-  }
-
-  private async verifyGatewaySignature(token: string): Promise<JWTPayload> {
-    const options = {
-      algorithms: ['RS256'],
-      audience: this.gateway.audience,
-      issuer: this.gateway.issuer,
-      requiredClaims: ['exp', 'sub'],
-    };
-    let key;
-    try {
-      key = await this.gatewayKey.key();
-    } catch (error) {
-      this.logger.error(`Cannot load the gateway key: ${(error as Error).message}`);
-      throw new UnauthorizedError('Cannot verify the token: the gateway key is unavailable.');
-    }
-    try {
-      return (await jwtVerify(token, key, options)).payload;
-    } catch (error) {
-      if (error instanceof joseErrors.JWSSignatureVerificationFailed && this.gatewayKey.refreshable) {
-        // The gateway may have rotated its key: fetch it once more and retry.
-        try {
-          return (await jwtVerify(token, await this.gatewayKey.refresh(), options)).payload;
-        } catch (retryError) {
-          throw new UnauthorizedError(describeJoseError(retryError));
-        }
-      }
-      throw new UnauthorizedError(describeJoseError(error));
-    }
   }
 
   /**
@@ -222,12 +149,7 @@ export class AuthenticationService {
    * credentials. A failure counts; a success resets the username's counter from this
    * address and rehashes a password stored with other scrypt parameters.
    */
-  private async fromBasic(encoded: string, request: CredentialRequest): Promise<Actor> {
-    const decoded = Buffer.from(encoded, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 1) throw new UnauthorizedError('Malformed Basic credentials.');
-    const username = decoded.slice(0, colon);
-    const password = decoded.slice(colon + 1);
+  async basicActor(username: string, password: string, request: CredentialRequest): Promise<Actor> {
     const buckets = this.throttle.buckets('user', username, this.throttle.clientAddress(request));
     const rows = await this.db.query<(ThrottleState & Partial<UserRow>)[]>(
       `SELECT th.throttle_wait, th.throttle_failures, ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')}
@@ -264,7 +186,7 @@ export class AuthenticationService {
       await this.throttle.recordFailure(buckets);
       throw new UnauthorizedError('Invalid username or password.');
     }
-    this.basicCache.set(cacheKey, { id: user.id, changed: changedSecond(user.password_changed_at) }, 60_000);
+    this.basicCache.set(cacheKey, { id: user.id, changed: changedSecond(user.password_changed_at) });
     await this.throttle.reset(buckets, state);
     // A hash made with other parameters (an older, cheaper N) is replaced now that the password is known.
     // Not a password change: password_changed_at stays, so sessions and remembered credentials stay valid.
@@ -304,10 +226,8 @@ export class AuthenticationService {
   ): Promise<{ actor: Actor; token: string; expiresAt: Date }> {
     // Basic cannot carry a username with a colon either; no account has one.
     if (username.includes(':')) throw new UnauthorizedError('Invalid username or password.');
-    const actor = await this.fromBasic(
-      Buffer.from(`${username}:${password}`, 'utf8').toString('base64'),
-      request,
-    );
+    if (username === '') throw new UnauthorizedError('Invalid username or password.');
+    const actor = await this.basicActor(username, password, request);
     const token = await this.localKeys.sign({ userId: actor.id, username: actor.username }, ttlSeconds);
     const { expiresAt } = await this.localKeys.verify(token);
     return { actor, token, expiresAt };
@@ -340,13 +260,4 @@ export class AuthenticationService {
     this.basicCache.clear();
     this.tokenCache.clear();
   }
-}
-
-function describeJoseError(error: unknown): string {
-  if (error instanceof joseErrors.JWTExpired) return 'Token has expired.';
-  if (error instanceof joseErrors.JWTClaimValidationFailed) return `Token rejected: ${error.message}.`;
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'Token signature is invalid.';
-  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'Token algorithm is not accepted; only RS256.';
-  if (error instanceof UnauthorizedError) return error.message;
-  return 'Invalid token.';
 }

@@ -57,6 +57,11 @@ export class LocalTokenKeys {
     return new LocalTokenKeys(privateKey, publicKey);
   }
 
+  /** The public key tokens are verified with, as PEM (the local token strategy's secretOrKey). */
+  get verificationKey(): string {
+    return this.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  }
+
   sign(claims: LocalTokenClaims, ttlSeconds: number): Promise<string> {
     return new SignJWT({ username: claims.username })
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })

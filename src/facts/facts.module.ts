@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SystemCredentialsStrategy } from './system-credentials.strategy.js';
 import { EventsModule } from '../events/events.module.js';
 import { ChangeRulesModule } from '../changes/change-rules.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
@@ -14,7 +15,7 @@ import { SystemsService } from './systems.service.js';
 @Module({
   imports: [ResourcesModule, HeartbeatsModule, PlatformModule, ChangeRulesModule, EventsModule],
   controllers: [SystemsController, FactsController, FactsCompatController, FactSnapshotsController],
-  providers: [SystemsService, FactsService, FactSnapshotsService, PushGate],
+  providers: [SystemsService, SystemCredentialsStrategy, FactsService, FactSnapshotsService, PushGate],
   exports: [FactsService, SystemsService, PushGate],
 })
 export class FactsModule {}

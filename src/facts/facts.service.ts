@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { LRUCache } from 'lru-cache';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
-import { AuthThrottle, type CredentialRequest } from '../auth/auth-throttle.js';
+import type { CredentialRequest } from '../auth/auth-throttle.js';
 import { AuthenticationService } from '../auth/authentication.service.js';
+import { type Authenticator, INVENTORY_PASSPORT, runStrategies, SYSTEM_BASIC } from '../auth/passport.js';
 import { ChangeRecorder } from '../changes/change-recorder.js';
 import { EventsService } from '../events/events.service.js';
 import {
@@ -70,14 +72,15 @@ export class FactsService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Facts');
   readonly addresses: ClientAddressResolver;
   private readonly config: FactsConfig;
-  private readonly providers = new Map<number, { id: string; expires: number }>();
+  /** organization id → its push provider's id, for a minute. */
+  private readonly providers = new LRUCache<number, string>({ max: 10_000, ttl: 60_000 });
   private resourceTypes: Map<string, string> | null = null;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(INVENTORY_CONFIG) config: InventoryConfig,
     private readonly authentication: AuthenticationService,
-    private readonly throttle: AuthThrottle,
+    @Inject(INVENTORY_PASSPORT) private readonly authenticator: Authenticator,
     private readonly access: AccessService,
     private readonly systems: SystemsService,
     private readonly heartbeats: HeartbeatsService,
@@ -244,20 +247,11 @@ export class FactsService implements OnApplicationBootstrap {
   }
 
   /**
-   * The system behind `Authorization: Basic SYS-...:secret`, or null for other credentials.
-   * Failures are throttled per system key and client address (see AuthThrottle).
+   * The system behind `Authorization: Basic SYS-...:secret` (the system-credentials
+   * strategy), or null when the request carries other credentials or none.
    */
-  async systemFromBasic(request: CredentialRequest): Promise<SystemPrincipal | null> {
-    const authorization = [request.headers.authorization].flat()[0];
-    if (!authorization || !/^Basic\s+/i.test(authorization)) return null;
-    const decoded = Buffer.from(authorization.replace(/^Basic\s+/i, ''), 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 1 || !decoded.startsWith('SYS-')) return null;
-    return this.systems.authenticate(
-      decoded.slice(0, colon),
-      decoded.slice(colon + 1),
-      this.throttle.clientAddress(request),
-    );
+  systemFromBasic(request: CredentialRequest): Promise<SystemPrincipal | null> {
+    return runStrategies<SystemPrincipal>(this.authenticator, [SYSTEM_BASIC], request, { optional: true });
   }
 
   /** The organization anonymous fact_inventory pushes belong to; 401 when none is configured. */
@@ -376,7 +370,7 @@ export class FactsService implements OnApplicationBootstrap {
   /** The organization's push provider, created on first use (and cached for a minute). */
   async pushProvider(organizationId: number, manager: EntityManager = this.db.manager): Promise<string> {
     const cached = this.providers.get(organizationId);
-    if (cached && cached.expires > Date.now()) return cached.id;
+    if (cached) return cached;
     const find = () =>
       manager.query<{ id: string }[]>(
         `SELECT id FROM providers WHERE organization_id = $1 AND vendor = 'ansible' AND provider_type = 'facts'
@@ -394,7 +388,7 @@ export class FactsService implements OnApplicationBootstrap {
       rows = await find();
     }
     if (!rows[0]) throw new Error(`Cannot create the push provider of organization ${organizationId}`);
-    this.providers.set(organizationId, { id: rows[0].id, expires: Date.now() + 60_000 });
+    this.providers.set(organizationId, rows[0].id);
     return rows[0].id;
   }
 
