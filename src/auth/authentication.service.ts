@@ -11,7 +11,14 @@ import { validateGatewayClaims } from './gateway-claims.js';
 import { GatewayKeyProvider } from './gateway-key.js';
 import { AuthThrottle, type CredentialRequest, type ThrottleState } from './auth-throttle.js';
 import type { LocalTokenKeys, VerifiedLocalToken } from './local-tokens.js';
-import { type Authenticator, GATEWAY_TOKEN, INVENTORY_PASSPORT, LOCAL_TOKEN, runStrategies, USER_BASIC } from './passport.js';
+import {
+  type Authenticator,
+  GATEWAY_TOKEN,
+  INVENTORY_PASSPORT,
+  LOCAL_TOKEN,
+  runStrategies,
+  USER_BASIC,
+} from './passport.js';
 import {
   dummyHash,
   hashPassword,

@@ -40,8 +40,7 @@ const presented: JwtFromRequestFunction = ExtractJwt.fromExtractors([
   ExtractJwt.fromAuthHeaderWithScheme('token'),
 ]);
 
-export const presentedToken = (request: CredentialRequest): string | null =>
-  presented(request as never) || null;
+export const presentedToken = (request: CredentialRequest): string | null => presented(request) || null;
 
 function tokenIssuer(token: string): string | undefined {
   try {
@@ -89,7 +88,7 @@ export class HttpBasicStrategy extends Strategy {
       request: CredentialRequest,
       userId: string,
       password: string,
-    ) => Promise<unknown | null>,
+    ) => Promise<unknown>,
     /** Whether this strategy is for these credentials (false: leave them to the next one). */
     private readonly accepts: (userId: string) => boolean = () => true,
   ) {
@@ -176,15 +175,13 @@ export function runStrategies<T>(
       strategies,
       { session: false },
       (error: unknown, principal: T | false, info: unknown) => {
-        if (error) return reject(error as Error);
+        if (error) return reject(error instanceof Error ? error : new UnauthorizedError());
         if (principal) return resolve(principal);
         const reasons = [info].flat();
         if (options.optional && !reasons.some((r) => r instanceof Error)) return resolve(null);
         reject(authenticationFailure(reasons, presentedToken(request)));
       },
     ) as (req: unknown, res: unknown, next: (error?: unknown) => void) => void;
-    middleware(request, {}, (error?: unknown) =>
-      reject((error as Error) ?? new UnauthorizedError()),
-    );
+    middleware(request, {}, (error?: unknown) => reject((error as Error) ?? new UnauthorizedError()));
   });
 }

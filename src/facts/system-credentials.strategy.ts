@@ -17,7 +17,8 @@ export class SystemCredentialsStrategy extends HttpBasicStrategy {
   ) {
     super(
       SYSTEM_BASIC,
-      (request, systemKey, secret) => systems.authenticate(systemKey, secret, throttle.clientAddress(request)),
+      (request, systemKey, secret) =>
+        systems.authenticate(systemKey, secret, throttle.clientAddress(request)),
       (userId) => userId.startsWith('SYS-'),
     );
     authenticator.use(SYSTEM_BASIC, this);

@@ -37,7 +37,11 @@ export class GatewayTokenStrategy extends PassportStrategy(JwtStrategy, GATEWAY_
     const gatewayKey = authentication.gatewayKey;
     super({
       jwtFromRequest: gatewayTokenFromRequest,
-      secretOrKeyProvider: (_request, token, done) => {
+      secretOrKeyProvider: (
+        _request: unknown,
+        token: string,
+        done: (error: unknown, key?: string) => void,
+      ) => {
         GatewayTokenStrategy.keyFor(gatewayKey, token).then(
           // jsonwebtoken verifies with a KeyObject as well as with PEM text.
           (key) => done(null, key as unknown as string),
@@ -84,7 +88,7 @@ export class GatewayTokenStrategy extends PassportStrategy(JwtStrategy, GATEWAY_
     for (const claim of ['exp', 'sub'])
       if (payload[claim] === undefined)
         throw new UnauthorizedError(`Token rejected: missing required "${claim}" claim.`);
-    const token = gatewayTokenFromRequest(request as never);
+    const token = gatewayTokenFromRequest(request);
     return this.authentication.gatewayActor(token ?? '', payload);
   }
 }

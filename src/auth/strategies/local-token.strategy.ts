@@ -5,7 +5,13 @@ import { UnauthorizedError } from '../../common/errors.js';
 import type { Actor } from '../actor.js';
 import { AuthenticationService, LOCAL_TOKEN_KEYS } from '../authentication.service.js';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, type LocalTokenKeys } from '../local-tokens.js';
-import { type Authenticator, INVENTORY_PASSPORT, LOCAL_TOKEN, localTokenFromRequest, REGISTER_LATER } from '../passport.js';
+import {
+  type Authenticator,
+  INVENTORY_PASSPORT,
+  LOCAL_TOKEN,
+  localTokenFromRequest,
+  REGISTER_LATER,
+} from '../passport.js';
 
 /** The service's own tokens (POST /auth/login/, `inventory token`): passport-jwt, RS256, our issuer and audience. */
 @Injectable()
