@@ -114,6 +114,11 @@ export class HttpBasicStrategy extends Strategy {
   }
 }
 
+/** An Error, also one made in another realm (instanceof Error fails for those). */
+const isErrorLike = (value: unknown): value is Error =>
+  typeof value === 'object' && value !== null && typeof (value as Error).message === 'string';
+const asError = (value: unknown): Error => (isErrorLike(value) ? value : new UnauthorizedError());
+
 /** jsonwebtoken's verification errors (through passport-jwt) in the words this API has always used. */
 function describeJwtError(error: Error, token: string | null): string {
   const message = error.message;
@@ -143,7 +148,7 @@ export function authenticationFailure(reasons: unknown[], token: string | null):
   for (const reason of reasons)
     if (reason instanceof UnauthorizedError || reason instanceof RateLimitedError) return reason;
   for (const reason of reasons)
-    if (reason instanceof Error && /^(JsonWebToken|TokenExpired|NotBefore)Error$/.test(reason.name))
+    if (isErrorLike(reason) && /^(JsonWebToken|TokenExpired|NotBefore)Error$/.test(reason.name))
       return new UnauthorizedError(describeJwtError(reason, token));
   return new UnauthorizedError();
 }
@@ -175,10 +180,11 @@ export function runStrategies<T>(
       strategies,
       { session: false },
       (error: unknown, principal: T | false, info: unknown) => {
-        if (error) return reject(error instanceof Error ? error : new UnauthorizedError());
+        // As it is: a database error must stay one (a 503), whatever realm made it.
+        if (error) return reject(asError(error));
         if (principal) return resolve(principal);
         const reasons = [info].flat();
-        if (options.optional && !reasons.some((r) => r instanceof Error)) return resolve(null);
+        if (options.optional && !reasons.some(isErrorLike)) return resolve(null);
         reject(authenticationFailure(reasons, presentedToken(request)));
       },
     ) as (req: unknown, res: unknown, next: (error?: unknown) => void) => void;
