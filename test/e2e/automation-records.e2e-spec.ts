@@ -308,6 +308,12 @@ describe('automation records', () => {
       'records.1.finished_at',
       'records.3.host_name',
     ]);
+    // Not objects (the fuzz test's `{"records": [[]]}` was a 500).
+    for (const junk of [[[]], [null], [1], ['x']]) {
+      const res = await post(junk);
+      expect(res.status).toBe(400);
+      expect(Object.keys(res.body.errors)).toContain('records');
+    }
     const tooMany = await post(
       Array.from({ length: 10_001 }, (_, i) => record(`h${i}`, {}, { job_id: '300' })),
     );

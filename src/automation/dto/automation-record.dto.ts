@@ -165,6 +165,8 @@ export class PostAutomationRecordsDto {
   @ArrayMaxSize(MAX_RECORDS_PER_REQUEST, {
     message: `records: at most ${MAX_RECORDS_PER_REQUEST} records per request.`,
   })
+  // A nested array passes ValidateNested (it validates the inner items): each record must be an object.
+  @IsObject({ each: true, message: 'each record must be an object' })
   @ValidateNested({ each: true })
   @Type(() => AutomationRecordInputDto)
   records: AutomationRecordInputDto[];

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsUUID, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsObject, IsUUID, ValidateNested } from 'class-validator';
 import { PENDING_MATCH_STATUSES } from '../automation-record.entity.js';
 import { APPLIED_RULES } from '../match-rules.js';
 import { AutomationIdentityOutDto } from './automation-record.dto.js';
@@ -34,6 +34,8 @@ export class BulkResolvePendingMatchesDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_RESOLVE_ACTIONS)
+  // A nested array passes ValidateNested (it validates the inner items): each action must be an object.
+  @IsObject({ each: true, message: 'each action must be an object' })
   @ValidateNested({ each: true })
   @Type(() => PendingMatchActionDto)
   actions: PendingMatchActionDto[];

@@ -41,6 +41,8 @@ describe('classifyDatabaseError', () => {
     );
     expect(classifyDatabaseError(queryFailed({ code: '22021' }))).toBe('unstorable_text');
     expect(classifyDatabaseError(queryFailed({ code: '22P05' }))).toBe('unstorable_text');
+    for (const code of ['40001', '40P01', '55P03'])
+      expect(classifyDatabaseError(queryFailed({ code }))).toBe('conflict_retry');
     expect(classifyDatabaseError(new Error('boom'))).toBeNull();
     const cyclic: { cause?: unknown } & Error = new Error('cycle');
     cyclic.cause = cyclic;

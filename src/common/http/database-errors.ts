@@ -4,7 +4,14 @@ import type { EntityManager } from 'typeorm';
  * https://www.postgresql.org/docs/current/errcodes-appendix.html.
  */
 export type DatabaseErrorKind =
-  'unavailable' | 'unique' | 'foreign_key' | 'invalid_text' | 'unstorable_text' | 'check' | null;
+  | 'unavailable'
+  | 'conflict_retry'
+  | 'unique'
+  | 'foreign_key'
+  | 'invalid_text'
+  | 'unstorable_text'
+  | 'check'
+  | null;
 
 const UNAVAILABLE_NODE_CODES = new Set([
   'ECONNREFUSED',
@@ -84,6 +91,10 @@ export function classifyDatabaseError(error: unknown): DatabaseErrorKind {
   const code = errorChain(error)
     .map((e) => e.code)
     .find((c): c is string => typeof c === 'string' && /^[0-9A-Z]{5}$/.test(c));
+  // 40001 serialization_failure, 40P01 deadlock_detected, 55P03 lock_not_available: the
+  // transaction lost a race with a concurrent one and was rolled back; the same request
+  // again is expected to succeed.
+  if (code === '40001' || code === '40P01' || code === '55P03') return 'conflict_retry';
   if (code === '23505') return 'unique';
   if (code === '23503') return 'foreign_key';
   if (code === '22P02' || code === '22007' || code === '22008' || code === '22003') return 'invalid_text';

@@ -120,6 +120,13 @@ export class ApiExceptionFilter implements ExceptionFilter {
           body: { detail: 'The database is unavailable. Try again shortly.' },
           headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
         };
+      case 'conflict_retry':
+        // Nothing was written (the transaction was rolled back); a retry is expected to succeed.
+        return {
+          status: 503,
+          body: { detail: 'The request collided with a concurrent change and was not applied. Try again.' },
+          headers: { 'Retry-After': '1' },
+        };
       case 'unique':
         return { status: 409, body: { detail: 'An object with these values already exists.' }, headers: {} };
       case 'foreign_key':
