@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { ENTITIES } from './entities.js';
@@ -10,10 +11,29 @@ export interface DataSourceSettings {
   applicationName?: string;
 }
 
+/**
+ * pg's pool, with an 'error' listener on every client it connects. A client checked out
+ * of the pool (a transaction between two statements, a query runner) has none of its
+ * own, and a connection the server ends then (an administrator's pg_terminate_backend,
+ * a restart) emitted an unhandled 'error' that took the whole process down. The
+ * statement that was running gets the error anyway (a 503), and the pool discards the
+ * broken client when it is released.
+ */
+class ListenedPool extends pg.Pool {
+  constructor(config?: pg.PoolConfig) {
+    super(config);
+    this.on('connect', (client) => {
+      client.on('error', () => undefined);
+    });
+  }
+}
+const PG_DRIVER = Object.assign(Object.create(pg) as typeof pg, { Pool: ListenedPool });
+
 /** The one place TypeORM is configured; used by the app, the CLI and the tests. */
 export function dataSourceOptions(settings: DataSourceSettings): DataSourceOptions {
   return {
     type: 'postgres',
+    driver: PG_DRIVER,
     url: settings.url,
     entities: ENTITIES,
     migrations: MIGRATIONS,

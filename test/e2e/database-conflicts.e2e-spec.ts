@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { classifyDatabaseError } from '../../src/common/http/database-errors.js';
+import { createDataSource } from '../../src/database/data-source.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 /**
@@ -53,5 +54,22 @@ describe('transactions that lose a race', () => {
     await two.query('ROLLBACK');
     expect((error as { code: string }).code).toBe('40001');
     expect(classifyDatabaseError(error)).toBe('conflict_retry');
+  });
+
+  it('a checked-out connection the server ends is an error of its statement, not of the process', async () => {
+    // Without a listener of its own, pg emitted an unhandled 'error' here (CI: database-outage).
+    const ds = createDataSource({ url: db.url, applicationName: 'inventory-victim' });
+    await ds.initialize();
+    const runner = ds.createQueryRunner();
+    await runner.connect();
+    await runner.query('SELECT 1');
+    await one.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'inventory-victim'`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await expect(runner.query('SELECT 1')).rejects.toThrow();
+    await runner.release().catch(() => undefined);
+    expect(await ds.query('SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
+    await ds.destroy();
   });
 });
