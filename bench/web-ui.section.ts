@@ -37,7 +37,8 @@ export async function measureWebUi(
   const asset = async (pattern: RegExp) => {
     const path = pattern.exec(html)?.[1];
     if (!path) return 0;
-    const body = Buffer.from(await (await fetch(`${root}${path}`)).arrayBuffer());
+    // The build's URLs are relative to the page (its <base> is /ui/).
+    const body = Buffer.from(await (await fetch(new URL(path, `${root}/ui/`))).arrayBuffer());
     return Math.round(gzipSync(body, { level: 9 }).length / 1024);
   };
   const figures: WebUiFigures = {
