@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, createServer, request } from 'node:http';
@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { fleetDocument, withVolatileFacts } from './fleet-payload.js';
+import { intEnv, waitForServer } from './bench-support.js';
 
 /**
  * Delivery benchmark (issue #13): from a committed change to its webhook delivery while
@@ -22,13 +23,6 @@ import { fleetDocument, withVolatileFacts } from './fleet-payload.js';
  * X-Inventory-Delivery) are counted once, and every event must arrive (none lost).
  * See bench/README.md ("Delivery").
  */
-
-function intEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name]?.trim().replace(/_/g, '');
-  if (!raw) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min) throw new Error(`${name} must be a whole number >= ${min}`);
-  return Number(raw);
-}
 
 const HOSTS = intEnv('BENCH_HOSTS', 64, 1);
 const RATE = intEnv('BENCH_RATE', 150, 1);
@@ -66,19 +60,6 @@ function post(url: URL, body: string, authorization: string): Promise<number> {
 
 const percentile = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
-
-async function waitForServer(root: string, server: ChildProcess): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (server.exitCode !== null) throw new Error(`the service exited with code ${server.exitCode}`);
-    try {
-      if ((await fetch(`${root}/api/inventory/v1/ping/`)).ok) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('the service did not start');
-}
 
 async function main(): Promise<void> {
   const adminUrl = process.env.BENCH_DATABASE_URL?.trim();

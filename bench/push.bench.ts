@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { fleetDocument, withVolatileFacts } from './fleet-payload.js';
+import { intEnv, waitForServer } from './bench-support.js';
 
 /**
  * Push benchmark: the real service (`node dist/src/cli.js serve`, its own process) on a
@@ -18,13 +19,6 @@ import { fleetDocument, withVolatileFacts } from './fleet-payload.js';
  * then an open-loop run at half the unchanged peak rate for the latency goal.
  * See bench/README.md ("Push").
  */
-
-function intEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name]?.trim().replace(/_/g, '');
-  if (!raw) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min) throw new Error(`${name} must be a whole number >= ${min}`);
-  return Number(raw);
-}
 
 const HOSTS = intEnv('BENCH_HOSTS', 200, 1);
 const CONCURRENCY = intEnv('BENCH_CONCURRENCY', 16, 1);
@@ -166,20 +160,6 @@ async function enroll(
     log(`  ${hosts.length}/${count} ${prefix} systems`);
   }
   return hosts;
-}
-
-async function waitForServer(root: string, server: ChildProcess): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (server.exitCode !== null) throw new Error(`the service exited with code ${server.exitCode}`);
-    try {
-      const res = await fetch(`${root}/api/inventory/v1/ping/`);
-      if (res.ok) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('the service did not start');
 }
 
 async function main(): Promise<void> {

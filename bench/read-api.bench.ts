@@ -14,6 +14,7 @@ import { loadConfig } from '../src/config/config.js';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { runMigrations } from '../src/database/migrations.js';
 import { measureWebUi, webUiReport } from './web-ui.section.js';
+import { intEnv } from './bench-support.js';
 
 /**
  * Read-API latency benchmark: fills a large inventory with set-based SQL, starts the
@@ -22,15 +23,6 @@ import { measureWebUi, webUiReport } from './web-ui.section.js';
  */
 
 // ---------------------------------------------------------------------------- options
-
-function intEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name]?.trim().replace(/_/g, '');
-  if (!raw) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min) {
-    throw new Error(`${name} must be a whole number >= ${min} (got "${process.env[name]}")`);
-  }
-  return Number(raw);
-}
 
 const RESOURCES = intEnv('BENCH_RESOURCES', 1_000_000, 1_000);
 const SIGHTINGS = intEnv('BENCH_SIGHTINGS', 5_000_000, 1_000);

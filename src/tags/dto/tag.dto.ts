@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions, PartialType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -134,33 +135,26 @@ const TAG_REFS: ApiPropertyOptions & { description: string } = {
   description: 'Tags as `key=value` (split at the first `=`; no `=`: the value is empty). At most 100.',
 };
 
+/** An optional list of up to 100 `key=value` tag references; `what` starts its description. */
+const TagRefsField = (what: string) =>
+  applyDecorators(
+    ApiPropertyOptional({ ...TAG_REFS, description: `${what} ${TAG_REFS.description}` }),
+    OptionalField(),
+    IsArray(),
+    ArrayMaxSize(100),
+    IsString({ each: true }),
+    MaxLength(511, { each: true }),
+  );
+
 /** Body of POST /resources/{id}/tags/: either `set`, or `add` and/or `remove`. */
 export class ChangeResourceTagsDto {
-  @ApiPropertyOptional({
-    ...TAG_REFS,
-    description: `The user tags the resource carries afterwards (others come off). ${TAG_REFS.description}`,
-  })
-  @OptionalField()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @MaxLength(511, { each: true })
+  @TagRefsField('The user tags the resource carries afterwards (others come off).')
   set?: string[];
 
-  @ApiPropertyOptional({ ...TAG_REFS, description: `User tags to put on. ${TAG_REFS.description}` })
-  @OptionalField()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @MaxLength(511, { each: true })
+  @TagRefsField('User tags to put on.')
   add?: string[];
 
-  @ApiPropertyOptional({ ...TAG_REFS, description: `User tags to take off. ${TAG_REFS.description}` })
-  @OptionalField()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @MaxLength(511, { each: true })
+  @TagRefsField('User tags to take off.')
   remove?: string[];
 }
 
@@ -181,20 +175,10 @@ export class BulkResourceTagsDto {
   @IsDefined()
   filter: unknown;
 
-  @ApiPropertyOptional({ ...TAG_REFS, description: `User tags to put on. ${TAG_REFS.description}` })
-  @OptionalField()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @MaxLength(511, { each: true })
+  @TagRefsField('User tags to put on.')
   add?: string[];
 
-  @ApiPropertyOptional({ ...TAG_REFS, description: `User tags to take off. ${TAG_REFS.description}` })
-  @OptionalField()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @MaxLength(511, { each: true })
+  @TagRefsField('User tags to take off.')
   remove?: string[];
 }
 
